@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test suite: export/clean/README checks, then every notebook through nbdev_test (slow cells included,
+# cuda cells skipped). Ends with one line `N passed, N failed`, one count per notebook and per check.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1
+failed_checks=0
+digest() { find "$@" -type f \( -name '*.py' -o -name '*.ipynb' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum; }
+check() {  # check NAME DIRS... -- COMMAND...: the command must leave DIRS unchanged
+  local name=$1; shift; local dirs=(); while [ "$1" != -- ]; do dirs+=("$1"); shift; done; shift
+  local before; before=$(digest "${dirs[@]}")
+  "$@" >/dev/null 2>&1 || { echo "FAILED: $name (the command itself failed: $*)"; failed_checks=$((failed_checks+1)); return; }
+  if [ "$(digest "${dirs[@]}")" != "$before" ]; then
+    echo "FAILED: $name"; failed_checks=$((failed_checks+1))
+  else echo "ok: $name"; fi
+}
+check "spoco/ is in sync with nbs/ (run nbdev_export and commit)" spoco -- nbdev_export
+check "notebooks are clean (run nbdev_clean and commit)" nbs -- nbdev_clean
+if python tools/readme.py --check; then echo "ok: README.md is current"
+else echo "FAILED: README.md is not current (run make readme)"; failed_checks=$((failed_checks+1)); fi
+
+log=$(mktemp)
+nbdev_test --flags slow --do_print --timing 2>&1 | tee "$log"
+python - "$log" "$failed_checks" <<'PY'
+import re, sys
+log, checks = open(sys.argv[1]).read(), int(sys.argv[2])
+ran = re.findall(r'^- Completed (.+\.ipynb)$', log, re.M)
+tail = log.split('Failed On The Following Notebooks:')
+failed = re.findall(r'^\t(\S+\.ipynb)$', tail[1], re.M) if len(tail) > 1 else []
+if not ran: failed = failed or ['nbdev_test']
+print(f'{len(ran) - len(failed)} passed, {len(failed) + checks} failed')
+sys.exit(1 if failed or checks else 0)
+PY
