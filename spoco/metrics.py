@@ -19,10 +19,11 @@ def relabel(x):
     "The distinct ids of label image `x` (sorted) and every pixel's index into them, flattened."
     x = _numpy(x).ravel()
     if x.size and x.min() >= 0 and x.max() <= 4 * x.size + 65536:
-        present = np.flatnonzero(np.bincount(x.astype(np.int64)))
+        x = x.astype(np.int64, copy=False)
+        present = np.flatnonzero(np.bincount(x))
         lut = np.zeros(present[-1] + 1, np.int64)
         lut[present] = np.arange(len(present))
-        return present, lut[x]
+        return present, lut.take(x)
     ids, inv = np.unique(x, return_inverse=True)
     return ids, inv.ravel()
 
