@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1
 failed_checks=0
-digest() { find "$@" -type f \( -name '*.py' -o -name '*.ipynb' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum; }
+digest() { find "$@" -type f \( -name '*.py' -o -name '*.ipynb' -o -name '*.yml' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum; }
 check() {  # check NAME DIRS... -- COMMAND...: the command must leave DIRS unchanged
   local name=$1; shift; local dirs=(); while [ "$1" != -- ]; do dirs+=("$1"); shift; done; shift
   local before; before=$(digest "${dirs[@]}")
@@ -16,6 +16,7 @@ check() {  # check NAME DIRS... -- COMMAND...: the command must leave DIRS uncha
 }
 check "spoco/ is in sync with nbs/ (run nbdev_export and commit)" spoco -- nbdev_export
 check "notebooks are clean (run nbdev_clean and commit)" nbs -- nbdev_clean
+check "nbs/sidebar.yml lists every notebook (run nbdev_sidebar and commit)" nbs -- nbdev_sidebar
 if python tools/readme.py --check; then echo "ok: README.md is current"
 else echo "FAILED: README.md is not current (run make readme)"; failed_checks=$((failed_checks+1)); fi
 
