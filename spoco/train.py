@@ -128,7 +128,7 @@ def _field_type(f):
 
 def config_parser(cls=SpocoConfig, prog: str | None = None, only: list | None = None) -> argparse.ArgumentParser:
     "An argument parser with one flag per field of the dataclass `cls` (or the fields in `only`)."
-    p = argparse.ArgumentParser(prog=prog, description=cls.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(prog=prog, description=cls.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
     docs = docments(cls)
     for f in fields(cls):
         if only is not None and f.name not in only: continue
@@ -261,7 +261,7 @@ class Trainer:
         self.cbs = sorted((check_callback(c) for c in cbs), key=lambda c: c.order)
         self.opt = torch.optim.Adam(net.f.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         self.world, self.rank = world()
-        self.f = DistributedDataParallel(net.f) if self.world > 1 else net.f
+        self.f = DistributedDataParallel(net.f, device_ids=[self.device.index] if self.device.type == 'cuda' else None) if self.world > 1 else net.f
         self.cuda = self.device.type == 'cuda'
         self.it = self.epoch = self.batch_in_epoch = self.bad_steps = self.skipped = 0
         self.best, self.stop, self.terms, self.metrics = None, False, {}, {}
