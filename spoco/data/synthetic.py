@@ -123,6 +123,7 @@ def write_synthetic_cvppp(root,  # the data set root to write
     marker = root / '.spoco_synthetic.json'
     if marker.exists() and json.loads(marker.read_text()) == params: return root
     for phase, n in zip(PHASES, (n_train, n_val, n_test)):
+        if n == 0: continue
         d = root / phase / subset; d.mkdir(parents=True, exist_ok=True)
         for i in range(n):
             img, lab = make_rosette(size, seed=seed_for(seed, phase, i))

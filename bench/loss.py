@@ -1,0 +1,142 @@
+"""Speed and memory of `SpocoLoss` against its slow loop reference and against the U-Net it trains.
+
+    python bench/loss.py            # full run: B=4, E=16, 448x448, ~20 objects, 10/40/100% labelled
+    python bench/loss.py --quick    # smaller and faster, to check that the script works
+
+Times are forward+backward, median of several repeats (the slow reference: fewer repeats).
+Peak extra memory of the loss is measured on CPU (Linux) in a fresh subprocess: after one warm-up call on a
+small batch and with the inputs allocated, the peak resident size is reset (`/proc/self/clear_refs`), one
+forward+backward runs, and the new peak (`VmHWM`) minus the resident size before (`VmRSS`) is reported.
+Large tensors are mmap-ed by the allocator and returned on free, so this tracks tensor memory, including the
+gradient of the embeddings.
+On a GPU, `torch.cuda.max_memory_allocated` minus the memory allocated before the call is used instead.
+"""
+import argparse, json, statistics, subprocess, sys, time
+import torch
+from spoco.loss import SpocoLoss, _reference_terms, TERMS
+from spoco.model import UNet
+
+
+def synthetic_batch(B, E, size, n_objects, ratio, device='cpu', seed=0):
+    "Discs of random radius on a background; `ratio` of the objects labelled, the rest and the background 0."
+    gen = torch.Generator().manual_seed(seed)
+    yy, xx = torch.meshgrid(torch.arange(size), torch.arange(size), indexing='ij')
+    target = torch.zeros(B, size, size, dtype=torch.long)
+    for b in range(B):
+        centres = torch.randint(0, size, (n_objects, 2), generator=gen)
+        radii = torch.randint(size // 18, size // 9, (n_objects,), generator=gen)
+        for k, ((cy, cx), r) in enumerate(zip(centres.tolist(), radii.tolist())):
+            target[b][(yy - cy) ** 2 + (xx - cx) ** 2 < r ** 2] = 1000 + 7 * k  # non-consecutive ids
+    full = target.clone()
+    for b in range(B):  # keep round(ratio * n) objects of each image, the others become unknown
+        ids = full[b].unique()[1:]
+        drop = ids[torch.randperm(len(ids), generator=gen)[round(ratio * len(ids)):]]
+        target[b][torch.isin(full[b], drop)] = 0
+    centres = 2 * torch.randn(B, full.max() + 1, E, generator=gen)  # every object, labelled or not, a cluster
+    emb = torch.stack([centres[b][full[b]] for b in range(B)]).permute(0, 3, 1, 2)
+    emb = emb + 0.4 * torch.randn(emb.shape, generator=gen)
+    emb_g = emb + 0.2 * torch.randn(emb.shape, generator=gen)
+    return emb.to(device), emb_g.to(device), target.to(device)
+
+
+def sync(device):
+    if device == 'cuda': torch.cuda.synchronize()
+
+
+def timed(fn, repeats, device='cpu'):
+    "Median seconds of `repeats` calls of `fn` after one warm-up call."
+    fn(); sync(device)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); sync(device); times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def loss_step(loss, emb_f, emb_g, target, reference=False, autocast=None):
+    "One forward+backward of the loss (or of its slow reference) with fresh leaf embeddings."
+    ef = emb_f.detach().requires_grad_()
+    gen = torch.Generator(device=ef.device).manual_seed(0)
+    with torch.autocast(ef.device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
+        if reference:
+            terms = _reference_terms(loss, ef, emb_g, target, gen)
+            value = sum(loss.weights[k] * terms[k] for k in TERMS)
+        else: value = loss(ef, emb_g, target, gen)
+    value.backward()
+    return value.item()
+
+
+def unet_step(net, images):
+    net.zero_grad(set_to_none=True)
+    net(images).square().mean().backward()
+
+
+def memory_child(args):
+    "Run in a subprocess: peak extra resident memory (MiB) of one loss forward+backward."
+    small = synthetic_batch(2, args.emb, 64, 4, args.ratio)
+    loss_step(SpocoLoss(), *small)  # load code and start threads before measuring
+    emb_f, emb_g, target = synthetic_batch(args.batch, args.emb, args.size, args.objects, args.ratio)
+    with open('/proc/self/clear_refs', 'w') as f: f.write('5')  # reset the peak (VmHWM) to the current RSS
+    before = vm_kib('VmRSS')
+    loss_step(SpocoLoss(), emb_f, emb_g, target)
+    print(json.dumps(dict(extra_mib=(vm_kib('VmHWM') - before) / 1024)))
+
+
+def vm_kib(field):
+    "A memory figure of this process from /proc/self/status, in KiB."
+    line = next(l for l in open('/proc/self/status') if l.startswith(field + ':'))
+    return int(line.split()[1])
+
+
+def peak_memory_mib(args, ratio):
+    cmd = [sys.executable, __file__, '--memory-child', '--ratio', str(ratio), '--batch', str(args.batch),
+           '--emb', str(args.emb), '--size', str(args.size), '--objects', str(args.objects)]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])['extra_mib']
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--batch', type=int, default=4); p.add_argument('--emb', type=int, default=16)
+    p.add_argument('--size', type=int, default=448); p.add_argument('--objects', type=int, default=20)
+    p.add_argument('--repeats', type=int, default=5); p.add_argument('--ref-repeats', type=int, default=1)
+    p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
+    p.add_argument('--ratio', type=float, default=0.1); p.add_argument('--memory-child', action='store_true')
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.quick: args.size, args.repeats = 128, 2
+    if args.memory_child: return memory_child(args)
+    loss = SpocoLoss()
+    print(f"torch {torch.__version__}, {args.threads} threads, B={args.batch} E={args.emb} "
+          f"{args.size}x{args.size}, ~{args.objects} objects per image")
+
+    net = UNet(3, args.emb)
+    images = torch.randn(args.batch, 3, args.size, args.size)
+    t_unet = timed(lambda: unet_step(net, images), max(1, args.repeats // 2))
+    print(f"U-Net f_maps 16..512 forward+backward: {t_unet:.3f} s")
+
+    for ratio in (0.1, 0.4, 1.0):
+        emb_f, emb_g, target = synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio)
+        n_lab = (target.flatten(1)[:, :, None] == target.flatten(1).unique()[1:]).any(1).sum(1).tolist()
+        t_fast = timed(lambda: loss_step(loss, emb_f, emb_g, target), args.repeats)
+        t_ref = timed(lambda: loss_step(loss, emb_f, emb_g, target, reference=True), args.ref_repeats)
+        mib = peak_memory_mib(args, ratio)
+        print(f"labelled {ratio:4.0%} (objects labelled per image {n_lab}): loss {t_fast*1e3:7.1f} ms, "
+              f"reference {t_ref*1e3:8.1f} ms, speed-up {t_ref/t_fast:5.1f}x, "
+              f"loss/U-Net {100*t_fast/t_unet:4.1f}%, peak extra memory {mib:5.0f} MiB")
+
+    if torch.cuda.is_available():
+        net, images = net.cuda(), images.cuda()
+        for name, dtype in (('fp32', None), ('bf16 autocast', torch.bfloat16)):
+            def unet_amp():
+                with torch.autocast('cuda', dtype=dtype or torch.float32, enabled=dtype is not None): out = net(images)
+                out.float().square().mean().backward()
+            t_unet = timed(unet_amp, args.repeats, 'cuda')
+            for ratio in (0.1, 0.4, 1.0):
+                emb_f, emb_g, target = (t.cuda() for t in synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio))
+                torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
+                t_fast = timed(lambda: loss_step(loss, emb_f, emb_g, target, autocast=dtype), args.repeats, 'cuda')
+                mib = (torch.cuda.max_memory_allocated() - base) / 2**20
+                print(f"GPU {name}: labelled {ratio:4.0%}: loss {t_fast*1e3:6.1f} ms, U-Net {t_unet*1e3:6.1f} ms, "
+                      f"loss/U-Net {100*t_fast/t_unet:4.1f}%, peak extra memory {mib:5.0f} MiB")
+
+
+if __name__ == '__main__': main()
