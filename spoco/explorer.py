@@ -12,7 +12,6 @@ from matplotlib.figure import Figure
 from matplotlib.backends import backend_registry, BackendFilter
 import ipywidgets as widgets
 from fastcore.basics import patch
-from IPython.display import display
 
 from .loss import kernel_scale, gaussian_kernel
 from .cluster import mean_shift
@@ -36,7 +35,7 @@ def soft_mask(dist,  # distances, array or tensor
               threshold: float = 0.5,  # kernel value at `delta_var`
              ) -> np.ndarray:  # float32 in (0, 1]
     "The loss's Gaussian kernel φ of `dist`: 1 at distance 0, `threshold` at `delta_var`."
-    d = torch.as_tensor(np.asarray(dist, dtype=np.float32))
+    d = torch.as_tensor(dist).detach().float().cpu()
     return gaussian_kernel(d ** 2, kernel_scale(delta_var, threshold)).numpy()
 
 # %% ../nbs/95_explorer.ipynb #d16a0cec
@@ -118,14 +117,21 @@ class Explorer:
         self._draw_pixel(); self._draw_clusters(); self.show()
 
 # %% ../nbs/95_explorer.ipynb #9097d42a
-def _figure(interactive: bool, figsize: tuple) -> Figure:
+def _figure(interactive: bool,  # use pyplot and the current backend's canvas
+            figsize: tuple,  # figure size in inches
+           ) -> Figure:
     "A Figure on the current backend's canvas when interactive, else one that belongs to no backend."
     if not interactive: return Figure(figsize=figsize, layout='constrained')
     import matplotlib.pyplot as plt  # only here: importing spoco.explorer must not choose a backend
-    with plt.ioff(): return plt.figure(figsize=figsize, layout='constrained')
+    was = matplotlib.is_interactive(); matplotlib.interactive(False)  # no auto-display; the widget shows it
+    try: return plt.figure(figsize=figsize, layout='constrained')
+    finally: matplotlib.interactive(was)
 
 @patch
-def _build_figure(self: Explorer, interactive, figsize):
+def _build_figure(self: Explorer,
+                  interactive: bool,  # draw on the backend's canvas
+                  figsize: tuple,  # figure size in inches
+                 ):
     "Create the panels, their image artists, the picked-pixel markers and the view widget."
     rows = panel_layout(self.emb_g is not None, self.labels is not None)
     self.fig = _figure(interactive, figsize)
@@ -185,7 +191,10 @@ def _on_bandwidth(self: Explorer, change=None):
     self._draw_clusters(); self.show()
 
 @patch
-def pick(self: Explorer, y: int, x: int):
+def pick(self: Explorer,
+         y: int,  # row
+         x: int,  # column
+        ):
     "Pick pixel `(y, x)` (clipped to the image) and redraw once."
     H, W = self.image.shape[:2]
     self._holding = True
@@ -194,7 +203,9 @@ def pick(self: Explorer, y: int, x: int):
     self._on_pixel()
 
 @patch
-def on_click(self: Explorer, event):
+def on_click(self: Explorer,
+             event,  # a matplotlib MouseEvent (inaxes, xdata, ydata)
+            ):
     "matplotlib `button_press_event` handler: pick the pixel under the mouse."
     if event.inaxes in self.axes.values() and event.xdata is not None: self.pick(round(event.ydata), round(event.xdata))
 
@@ -204,6 +215,6 @@ def widget(self: Explorer) -> widgets.VBox:
     return widgets.VBox([widgets.HBox([self.y, self.x, self.bandwidth]), self.view])
 
 @patch
-def _ipython_display_(self: Explorer):
+def _repr_mimebundle_(self: Explorer, **kwargs):
     "Show the widget when the explorer is the value of a cell."
-    display(self.widget())
+    return self.widget()._repr_mimebundle_(**kwargs)

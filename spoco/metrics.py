@@ -149,7 +149,7 @@ def matching_dataset(segs, # predicted label images
     return Matching(sum(m.tp for m in ms), sum(m.fp for m in ms), sum(m.fn for m in ms))
 
 # %% ../nbs/60_metrics.ipynb #9e19b03e
-CITYSCAPES_THRESHOLDS = np.round(np.arange(0.5, 1.0, 0.05), 2)  # IoU thresholds of the benchmark
+CITYSCAPES_THRESHOLDS = tuple(np.round(np.arange(0.5, 1.0, 0.05), 2).tolist())  # IoU thresholds of the benchmark
 
 # %% ../nbs/60_metrics.ipynb #b7ff93f3
 def _ap_overlaps(seg, gt, scores, min_size, min_pred_size):

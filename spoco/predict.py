@@ -31,7 +31,7 @@ __all__ = ['OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius', '
            'write_prediction', 'predict_dataset', 'resolve_config', 'load_predictor', 'prediction_dataset',
            'cli_parser', 'spoco_predict']
 
-# %% ../nbs/40_predict.ipynb #56d0b348
+# %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
                ) -> int:
     "Pixels beyond which an input cannot change an output pixel of the U-Nets in `module` (an upper bound)."
@@ -43,7 +43,7 @@ def size_multiple(module: nn.Module) -> int:
     "The size every spatial dimension must be a multiple of for the U-Nets in `module` (1 for other modules)."
     return max(getattr(m, 'multiple', 1) for m in module.modules())
 
-# %% ../nbs/40_predict.ipynb #3cf027d4
+# %% ../nbs/40_predict.ipynb #859bb436
 def tile_starts(size: int, # image length along one axis
                 tile: int, # tile length
                 step: int, # distance between tile starts (tile - overlap)
@@ -62,7 +62,7 @@ def kept_part(start: int, # where the tile starts
     hi = start + tile - halo if start + tile < size else size
     return slice(lo, hi), slice(lo - start, hi - start)
 
-# %% ../nbs/40_predict.ipynb #fe902fec
+# %% ../nbs/40_predict.ipynb #2cdb9645
 def tiles(shape: tuple, # spatial shape of the image
           tile_shape: tuple, # tile shape, at most `shape` per axis
           overlap: tuple, # overlap of neighbouring tiles per axis
@@ -72,7 +72,7 @@ def tiles(shape: tuple, # spatial shape of the image
             for n, t, o in zip(shape, tile_shape, overlap)]
     return [tuple(zip(*combo)) for combo in itertools.product(*axes)]
 
-# %% ../nbs/40_predict.ipynb #bd7131e9
+# %% ../nbs/40_predict.ipynb #e0b9dc23
 def _per_axis(v, ndim: int, what: str) -> tuple:
     "An int or a sequence as one value per spatial axis."
     v = (int(v),) * ndim if np.isscalar(v) else tuple(int(i) for i in v)
@@ -90,7 +90,7 @@ def _tiling(module, shape, tile_shape, overlap) -> tuple:
         raise ValueError(f'tile shape {tile} must exceed the overlap {ov} (both rounded up to multiples of {m})')
     return tile, ov
 
-# %% ../nbs/40_predict.ipynb #57909582
+# %% ../nbs/40_predict.ipynb #653b9d56
 @torch.no_grad()
 def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...) or a tuple of such, e.g. a SpocoNet
                        image, # one standardised image (C, H, W) or volume (C, D, H, W), tensor or array
@@ -121,7 +121,7 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     outs = tuple(o[(slice(None), *crop[2:])] for o in outs)
     return outs if isinstance(y, tuple) else outs[0]
 
-# %% ../nbs/40_predict.ipynb #88910f71
+# %% ../nbs/40_predict.ipynb #de5111b0
 def _fsync(path):
     "Flush a file or folder to disk."
     fd = os.open(path, os.O_RDONLY)
@@ -141,7 +141,7 @@ def atomic_write(path, # the file to write
     _fsync(path.parent)
     return path
 
-# %% ../nbs/40_predict.ipynb #92ded41a
+# %% ../nbs/40_predict.ipynb #b161221b
 OUTPUTS = ('_predictions.h5', '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image
 
 def output_stems(ds: InstanceDataset) -> list:
@@ -158,7 +158,7 @@ def check_outputs_free(output_dir, stems: list, overwrite: bool = False):
             p = Path(output_dir) / f'{stem}{suffix}'
             if p.exists(): raise FileExistsError(f'{p} exists; pass overwrite=True (--overwrite) to replace the predictions in {output_dir}')
 
-# %% ../nbs/40_predict.ipynb #d8d2e467
+# %% ../nbs/40_predict.ipynb #d5301180
 def in_channels(net: nn.Module) -> int:
     "The image channels the first convolution of `net` expects."
     return next(m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))).in_channels
@@ -184,7 +184,7 @@ def write_prediction(output_dir, # where the files go
             for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
     return atomic_write(out / f'{stem}{OUTPUTS[0]}', write_h5)
 
-# %% ../nbs/40_predict.ipynb #d5301180
+# %% ../nbs/40_predict.ipynb #349df425
 def predict_dataset(net: SpocoNet, # f and g
                     ds: InstanceDataset, # the images to predict
                     output_dir, # where the predictions go (created if missing)
@@ -207,7 +207,7 @@ def predict_dataset(net: SpocoNet, # f and g
         written.append(write_prediction(output_dir, stem, d['image'], emb_f, emb_g, str(ds.samples[i].image)))
     return written
 
-# %% ../nbs/40_predict.ipynb #d6e9fa8a
+# %% ../nbs/40_predict.ipynb #41cb6dc1
 MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm')  # fixed by the weights
 DATA_FLAGS = ('ds_name', 'ds_path', 'things_class')  # default to the checkpoint's, may be changed
 RUN_FLAGS = ('batch_size', 'device')  # how to predict, never taken from the checkpoint
@@ -226,7 +226,7 @@ def resolve_config(saved: dict, # the checkpoint's configuration
     if unknown: raise ValueError(f'not a prediction setting: {", ".join(sorted(unknown))}')
     return replace_fields(cfg, {k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if k not in MODEL_FLAGS})
 
-# %% ../nbs/40_predict.ipynb #d01aeaad
+# %% ../nbs/40_predict.ipynb #5ffd284e
 def load_predictor(model_path, # a checkpoint written by training
                    given: dict | None = None, # flags given on the command line, field -> value
                   ) -> tuple:
@@ -248,7 +248,7 @@ def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class
     if cfg.ds_name == 'folder': return ImageFolder(cfg.ds_path, phase)
     return CVPPP(cfg.ds_path, phase)
 
-# %% ../nbs/40_predict.ipynb #2caef91d
+# %% ../nbs/40_predict.ipynb #bb2ca633
 def cli_parser() -> argparse.ArgumentParser:
     "The flags of `spoco_predict`."
     p = config_parser(prog='spoco_predict', only=['spoco', *DATA_FLAGS, *MODEL_FLAGS, *RUN_FLAGS])

@@ -20,6 +20,9 @@ check "nbs/sidebar.yml lists every notebook (run nbdev_sidebar and commit)" nbs 
 if python tools/readme.py --check; then echo "ok: README.md is current"
 else echo "FAILED: README.md is not current (run make readme)"; failed_checks=$((failed_checks+1)); fi
 
+if out=$(bash tools/docs_check.sh 2>&1); then echo "ok: ${out##*$'\n'}"
+else echo "FAILED: docs check: ${out##*$'\n'}"; failed_checks=$((failed_checks+1)); fi
+
 log=$(mktemp)
 nbdev_test --flags slow --do_print --timing 2>&1 | tee "$log"
 python - "$log" "$failed_checks" <<'PY'
