@@ -16,8 +16,9 @@ $(STAMP): settings.ini setup.py constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# OpenMP threads that sleep while waiting keep a busy CPU (other programs, loader processes) from slowing training down.
 demo: $(STAMP)
-	$(VENV)/bin/spoco_demo --out $(DEMO)
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(VENV)/bin/spoco_demo --out $(DEMO)
 
 test: $(STAMP)
 	bash tools/test.sh

@@ -46,7 +46,7 @@ GPU_DEMO = DemoSettings(size=448, n_train=64, n_test=16, feature_maps=(16, 32, 6
 def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
     "The training configuration of a demo run writing to `out`."
     return SpocoConfig(ds_name='synthetic', ds_path=str(out / 'data'), checkpoint_dir=str(out / 'run'), patch_size=(s.size, s.size),
-                       batch_size=s.batch_size, num_workers=2, model_feature_maps=tuple(s.feature_maps), learning_rate=s.learning_rate,
+                       batch_size=s.batch_size, num_workers=2 if torch.cuda.is_available() else 0, model_feature_maps=tuple(s.feature_maps), learning_rate=s.learning_rate,
                        instance_ratio=s.instance_ratio, max_num_iterations=s.iterations, val_every=max(1, s.iterations // 5),
                        checkpoint_every=max(1, s.iterations // 5), log_after_iters=max(1, s.iterations // 30), manual_seed=s.seed)
 
@@ -109,7 +109,11 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     cfg = demo_config(s, out)
     say(f'training SPOCO on {"the GPU" if cuda else "the CPU"}: {s.iterations} steps, {s.instance_ratio:.0%} of the leaves labelled')
     trainer = train(cfg, progress=progress)
-    net, _ = load_predictor(out / 'run' / 'best_checkpoint.pytorch')
+    if trainer.stop:
+        say(f'training stopped at step {trainer.it}; continue it with: spoco_train --resume --checkpoint-dir {out / "run"}')
+        return {}
+    best = out / 'run' / 'best_checkpoint.pytorch'
+    net, _ = load_predictor(best if best.exists() else out / 'run' / 'last_checkpoint.pytorch')
     say(f'trained; best validation SBD {trainer.best:.3f}; predicting the test images')
     device = 'cuda' if cuda else 'cpu'
     predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, device=device, progress=progress)
