@@ -23,7 +23,8 @@ from .train import SpocoConfig, train
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['CPU_DEMO', 'GPU_DEMO', 'DemoSettings', 'demo_config', 'preview', 'segment', 'summary_figure', 'demo', 'spoco_demo']
+__all__ = ['CPU_DEMO', 'GPU_DEMO', 'DemoSettings', 'min_size', 'demo_config', 'preview', 'segment', 'summary_figure', 'demo',
+           'spoco_demo']
 
 # %% ../nbs/90_demo.ipynb #06c3a792
 @dataclass
@@ -34,7 +35,7 @@ class DemoSettings:
     n_val: int = 4                  # validation images
     n_test: int = 8                 # test images, scored at the end
     feature_maps: tuple = (16, 32, 64, 128)  # U-Net feature maps
-    iterations: int = 1500          # training steps
+    iterations: int = 2000          # training steps
     batch_size: int = 4             # images per step
     learning_rate: float = 1e-3     # Adam's initial learning rate
     instance_ratio: float = 0.1     # fraction of leaves labelled
@@ -42,6 +43,10 @@ class DemoSettings:
 
 CPU_DEMO = DemoSettings()
 GPU_DEMO = DemoSettings(size=448, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
+
+def min_size(size: int) -> int:
+    "Smallest object kept by the clustering: the original CVPPP setting, 200 pixels at 448x448, scaled to the image area."
+    return max(1, round(200 * (size / 448) ** 2))
 
 def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
     "The training configuration of a demo run writing to `out`."
@@ -69,13 +74,13 @@ def preview(root,  # a data set in the CVPPP layout
     return Path(out)
 
 # %% ../nbs/90_demo.ipynb #56f5a09a
-def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, device='cpu') -> np.ndarray:
+def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, min_size: int = 0) -> np.ndarray:
     "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
     x = standardize(torch.from_numpy(image)[None])[0]
-    return mean_shift(predict_embeddings(net.f.to(device), x), bandwidth, mask=fg).astype(np.int64)
+    return mean_shift(predict_embeddings(net.f, x), bandwidth, mask=fg, min_size=min_size).astype(np.int64)
 
 def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: int = 3, instance_ratio: float = 0.1,
-                   bandwidth: float = 0.5, kept: dict | None = None):
+                   bandwidth: float = 0.5, kept: dict | None = None, min_size: int = 0):
     "Write the demo's summary figure to `out`: input, labels seen in training, prediction, ground truth."
     import matplotlib.pyplot as plt
     train_full, train_seen = CVPPP(root, 'train'), CVPPP(root, 'train', instance_ratio=instance_ratio, kept=kept)
@@ -84,7 +89,7 @@ def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: in
     rows += [(test.load(i), None, test_segs.get(test.samples[i].image.stem)) for i in range(min(n_test, len(test)))]
     fig, axs = plt.subplots(len(rows), 4, figsize=(10, 2.6 * len(rows)), squeeze=False)
     for r, (d, seen, seg) in enumerate(rows):
-        if seg is None: seg = segment(net, d['image'], d['fg'], bandwidth)
+        if seg is None: seg = segment(net, d['image'], d['fg'], bandwidth, min_size)
         img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
         panels = [img, None if seen is None else overlay(img, seen, 0.8), overlay(img, seg, 0.8), overlay(img, d['label'], 0.8)]
         for c, (p, t) in enumerate(zip(panels, ['input', 'labels seen in training', 'prediction', 'ground truth'])):
@@ -118,21 +123,21 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     device = 'cuda' if cuda else 'cpu'
     predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, device=device, progress=progress)
     table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
-                                num_workers=0 if cuda else 2, progress=progress)
+                                min_size=min_size(s.size), num_workers=0 if cuda else 2, progress=progress)
     print(format_table(table))
     import h5py
     segs = {}
     for p in sorted((out / 'predictions').glob('*_predictions.h5')):
         with h5py.File(p, 'r') as f: segs[p.name[:-len('_predictions.h5')]] = f['segmentation'][:]
     fig = summary_figure(net.cpu(), root, out / 'summary.png', segs, instance_ratio=s.instance_ratio,
-                         bandwidth=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects())
+                         bandwidth=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=min_size(s.size))
     m = table['mean']
     say(f"test images: mean SBD {m['sbd']:.3f}, mean |DiC| {m['abs_dic']:.2f}; overlays in {out / 'predictions'}, summary figure {fig}")
     return table
 
 @call_parse
 def spoco_demo(out: str = 'demo',  # folder for the data set, the run, the predictions and the figures
-               iterations: int = None,  # training steps (default: 1500 on a CPU, 8000 on a GPU)
+               iterations: int = None,  # training steps (default: 2000 on a CPU, 8000 on a GPU)
                size: int = None):  # image size (default: 128 on a CPU, 448 on a GPU)
     "Run the spoco demo: synthetic rosettes, SPOCO with 10% of the leaves labelled, prediction, clustering, scores."
     s = GPU_DEMO if torch.cuda.is_available() else CPU_DEMO

@@ -74,6 +74,8 @@ def _draw_leaves(img, labels, rng, n_leaves):
         angle = start + k * np.deg2rad(137.5) + rng.normal(0, 0.08)
         m, u, v, half = leaf_mask(img.shape[:2], centre, angle, length, length * rng.uniform(0.22, 0.3), rng.normal(0, 0.15))
         colour = base * rng.uniform(0.95, 1.05, 3) + (1 - age) * np.array([12., 10., 0.])
+        shadow = (u > 0) & (u < length * 1.05) & (np.abs(v) >= half) & (np.abs(v) < half + max(1.5, size / 150)) & (labels > 0)
+        img[shadow] *= 0.75  # the new leaf casts a thin shadow on the leaves below it
         img[m] = leaf_colour(u[m], v[m], half[m], length, colour, rng)
         labels[m] = k + 1
 
