@@ -27,7 +27,7 @@ def train_and_score(settings: DemoSettings,  # sizes of the run (as in the demo)
                     data=None) -> float:  # a synthetic data set to reuse; written under `out` when None
     "Mean test SBD of a SPOCO run at `instance_ratio`, with or without the consistency term."
     out = Path(out)
-    root = Path(data) if data else write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed)
+    root = Path(data) if data else write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed, n_leaves=settings.leaves)
     cfg = replace(demo_config(settings, out), ds_path=str(root), instance_ratio=instance_ratio, num_workers=0,
                   loss_consistency_weight=1.0 if consistency else 0.0)
     train(cfg, progress=False)
@@ -40,7 +40,7 @@ def train_and_score(settings: DemoSettings,  # sizes of the run (as in the demo)
 def ablation(settings: DemoSettings, out, ratios=(0.1, 0.4, 1.0)) -> dict:
     "Mean test SBD for every ratio, with ('spoco') and without ('no consistency') the consistency term."
     out = Path(out)
-    data = write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed)
+    data = write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed, n_leaves=settings.leaves)
     return {name: [train_and_score(settings, out / f'{name.replace(" ", "_")}_{r}', r, cons, data) for r in ratios]
             for name, cons in (('spoco', True), ('no consistency', False))}
 

@@ -31,6 +31,7 @@ __all__ = ['CPU_DEMO', 'GPU_DEMO', 'DemoSettings', 'min_size', 'demo_config', 'p
 class DemoSettings:
     "The sizes of the demo run."
     size: int = 128                 # image size of the synthetic rosettes
+    leaves: tuple = (6, 12)         # range of leaves per rosette (fewer fit a smaller image)
     n_train: int = 32               # training images (10% of their leaves labelled)
     n_val: int = 4                  # validation images
     n_test: int = 8                 # test images, scored at the end
@@ -42,7 +43,7 @@ class DemoSettings:
     seed: int = 0                   # seeds data and training
 
 CPU_DEMO = DemoSettings()
-GPU_DEMO = DemoSettings(size=448, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
+GPU_DEMO = DemoSettings(size=448, leaves=(10, 20), n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
 
 def min_size(size: int) -> int:
     "Smallest object kept by the clustering: the original CVPPP setting, 200 pixels at 448x448, scaled to the image area."
@@ -108,7 +109,7 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     cuda = torch.cuda.is_available()
     s, out, t0 = settings or (GPU_DEMO if cuda else CPU_DEMO), Path(out), time.perf_counter()
     say = lambda msg: print(f'[{time.perf_counter() - t0:6.0f} s] {msg}', flush=True)
-    root = write_synthetic_cvppp(out / 'data', s.n_train, s.n_val, s.n_test, s.size, s.seed)
+    root = write_synthetic_cvppp(out / 'data', s.n_train, s.n_val, s.n_test, s.size, s.seed, n_leaves=s.leaves)
     say(f'data: {s.n_train} training, {s.n_val} validation, {s.n_test} test rosettes of {s.size}x{s.size} in {root}; '
         f'preview {preview(root, out / "preview.png", instance_ratio=s.instance_ratio)}')
     cfg = demo_config(s, out)

@@ -80,14 +80,15 @@ def _draw_leaves(img, labels, rng, n_leaves):
         labels[m] = k + 1
 
 def make_rosette(size: int = 448,  # height and width of the image
-                 n_leaves: int | None = None,  # number of leaves; random in 10..20 when None
+                 n_leaves: int | tuple | None = None,  # number of leaves, or a (low, high) range to draw it from; None: 10..20
                  seed: int = 0,  # the image is a function of this seed
                  min_pixels: int = 30):  # leaves left with fewer visible pixels are dropped
     "A synthetic rosette: RGB uint8 image (H, W, 3) and int32 instance labels (H, W), 0 = background."
     rng = np.random.default_rng(seed)
     img = soil(size, rng)
     labels = np.zeros((size, size), np.int32)
-    _draw_leaves(img, labels, rng, int(rng.integers(10, 21)) if n_leaves is None else n_leaves)
+    lo, hi = (10, 20) if n_leaves is None else (n_leaves, n_leaves) if isinstance(n_leaves, int) else n_leaves
+    _draw_leaves(img, labels, rng, int(rng.integers(lo, hi + 1)))
     counts = np.bincount(labels.ravel())
     labels[np.isin(labels, np.flatnonzero(counts < min_pixels))] = 0
     img = ndimage.gaussian_filter(img, (0.7, 0.7, 0)) + rng.normal(0, 4, img.shape)
@@ -118,17 +119,18 @@ def write_synthetic_cvppp(root,  # the data set root to write
                           n_train: int = 16, n_val: int = 4, n_test: int = 4,  # images per phase
                           size: int = 448,  # image height and width
                           seed: int = 0,  # the data set is a function of this seed
-                          subset: str = 'A1'):  # the CVPPP subset folder to write into
+                          subset: str = 'A1',  # the CVPPP subset folder to write into
+                          n_leaves: tuple = (10, 20)):  # range of the number of leaves per rosette
     "Write a synthetic rosette data set in the CVPPP layout under `root`; return `root` as a Path."
     root = Path(root)
-    params = dict(n_train=n_train, n_val=n_val, n_test=n_test, size=size, seed=seed, subset=subset)
+    params = dict(n_train=n_train, n_val=n_val, n_test=n_test, size=size, seed=seed, subset=subset, n_leaves=list(n_leaves))
     marker = root / '.spoco_synthetic.json'
     if marker.exists() and json.loads(marker.read_text()) == params: return root
     for phase, n in zip(PHASES, (n_train, n_val, n_test)):
         if n == 0: continue
         d = root / phase / subset; d.mkdir(parents=True, exist_ok=True)
         for i in range(n):
-            img, lab = make_rosette(size, seed=seed_for(seed, phase, i))
+            img, lab = make_rosette(size, tuple(n_leaves), seed=seed_for(seed, phase, i))
             Image.fromarray(img).save(d / f'plant{i:03d}_rgb.png')
             Image.fromarray(colour_labels(lab)).save(d / f'plant{i:03d}_label.png')
             Image.fromarray(((lab > 0) * 255).astype(np.uint8)).save(d / f'plant{i:03d}_fg.png')
