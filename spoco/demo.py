@@ -36,7 +36,7 @@ class DemoSettings:
     n_val: int = 4                  # validation images
     n_test: int = 8                 # test images, scored at the end
     feature_maps: tuple = (16, 32, 64, 128)  # U-Net feature maps
-    iterations: int = 2000          # training steps
+    iterations: int = 1000          # training steps
     batch_size: int = 4             # images per step
     learning_rate: float = 1e-3     # Adam's initial learning rate
     instance_ratio: float = 0.1     # fraction of leaves labelled
@@ -138,7 +138,7 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
 
 @call_parse
 def spoco_demo(out: str = 'demo',  # folder for the data set, the run, the predictions and the figures
-               iterations: int = None,  # training steps (default: 2000 on a CPU, 8000 on a GPU)
+               iterations: int = None,  # training steps (default: 1000 on a CPU, 8000 on a GPU)
                size: int = None):  # image size (default: 128 on a CPU, 448 on a GPU)
     "Run the spoco demo: synthetic rosettes, SPOCO with 10% of the leaves labelled, prediction, clustering, scores."
     s = GPU_DEMO if torch.cuda.is_available() else CPU_DEMO
