@@ -5,6 +5,7 @@
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
 import argparse, itertools, os, sys
+from dataclasses import replace
 from pathlib import Path
 
 import h5py
@@ -22,7 +23,7 @@ from .data.io import DataError
 from .data.views import standardize
 from .model import SpocoNet, UNet, pad_to_multiple
 from .train import (CheckpointError, SpocoConfig, build_net, check_config, config_from_dict, config_parser,
-                         dashed, flag, load_checkpoint, pick_device, replace_fields)
+                         dashed, flag, load_checkpoint, pick_device)
 from .viz import pca_rgb
 
 # %% auto #0
@@ -224,7 +225,7 @@ def resolve_config(saved: dict, # the checkpoint's configuration
     if clash: raise ValueError(f"the checkpoint fixes the architecture; omit or correct {'; '.join(clash)}")
     unknown = set(given) - set(MODEL_FLAGS + DATA_FLAGS + RUN_FLAGS)
     if unknown: raise ValueError(f'not a prediction setting: {", ".join(sorted(unknown))}')
-    return replace_fields(cfg, {k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if k not in MODEL_FLAGS})
+    return replace(cfg, **{k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if k not in MODEL_FLAGS})
 
 # %% ../nbs/40_predict.ipynb #5ffd284e
 def load_predictor(model_path, # a checkpoint written by training

@@ -5,7 +5,7 @@
 # %% ../nbs/30_train.ipynb #0b8b3bce
 from __future__ import annotations
 import argparse, math, os, pickle, random, signal, sys, time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from .data.folder import ImageFolder
 from .data.io import check_ratio, seed_for
 from .data.loaders import make_loaders, set_epoch, world
 from .data.synthetic import write_synthetic_cvppp
-from .data.views import SpocoViews
+from .data.views import SpocoViews, standardize
 from .loss import TERMS, SpocoLoss
 from .model import SpocoNet, UNet
 
@@ -32,7 +32,7 @@ __all__ = ['DATASETS', 'MODELS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS
            'default_patch', 'build_data', 'build_net', 'build_loss', 'atomic_save', 'CheckpointError',
            'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback', 'check_callback', 'NonFiniteLoss', 'Trainer',
            'CheckpointCB', 'SignalCB', 'validate', 'ValidateCB', 'ProgressCB', 'TensorBoardCB', 'validation_panel',
-           'pick_device', 'train', 'replace_fields']
+           'pick_device', 'train']
 
 # %% ../nbs/30_train.ipynb #6b1e605b
 DATASETS = ('cvppp', 'cityscapes', 'synthetic', 'folder')
@@ -378,8 +378,7 @@ def validate(net: SpocoNet, loss_fn: SpocoLoss, ds: InstanceDataset, device, max
     with torch.no_grad():
         for i in range(min(len(ds), max_images)):
             d = ds.load(i)
-            x = torch.from_numpy(d['image'])[None].to(device)
-            x = (x - x.mean()) / (x.std() + 1e-6)
+            x = standardize(torch.from_numpy(d['image'])[None].to(device))
             emb_f, emb_g = net.f(x), net.g(x)
             if d['label'] is not None:
                 target = torch.from_numpy(d['label'])[None].to(device)
@@ -440,10 +439,10 @@ def validation_panel(net: SpocoNet, ds: InstanceDataset, device, bandwidth: floa
     from spoco.cluster import mean_shift
     from spoco.viz import overlay, pca_rgb
     d = ds.load(0)
-    x = torch.from_numpy(d['image'])[None].to(device)
+    x = standardize(torch.from_numpy(d['image'])[None].to(device))
     with torch.no_grad():
         was = net.f.training; net.f.eval(); net.g.eval()
-        emb_f, emb_g = net.f((x - x.mean()) / (x.std() + 1e-6))[0].float(), net.g((x - x.mean()) / (x.std() + 1e-6))[0].float()
+        emb_f, emb_g = net.f(x)[0].float(), net.g(x)[0].float()
         net.f.train(was); net.g.train(was)
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
     lab = d['label'] if d['label'] is not None else np.zeros(img.shape[:2], int)
@@ -469,7 +468,7 @@ def train(cfg: SpocoConfig,  # the run's configuration
     check_config(cfg)
     ck = load_checkpoint(Path(cfg.checkpoint_dir) / 'last_checkpoint.pytorch') if resume else None
     if ck is not None:
-        cfg = check_config(replace_fields(config_from_dict(ck['config']), {k: getattr(cfg, k) for k in RUN_FIELDS}))
+        cfg = check_config(replace(config_from_dict(ck['config']), **{k: getattr(cfg, k) for k in RUN_FIELDS}))
     device = pick_device(cfg.device)
     torch.manual_seed(seed_for(cfg.manual_seed, 'init'))
     train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None)
@@ -483,7 +482,3 @@ def train(cfg: SpocoConfig,  # the run's configuration
     trainer = Trainer(cfg, net, loss_fn, train_dl, val_ds, cbs, device)
     if ck is not None: trainer.restore(ck)
     return trainer.fit()
-
-def replace_fields(cfg: SpocoConfig, values: dict) -> SpocoConfig:
-    "A copy of `cfg` with some fields replaced."
-    return SpocoConfig(**{**asdict(cfg), **values})
