@@ -12,7 +12,7 @@ import numpy as np
 from .cluster_predictions import cluster_predictions
 from .data.cvppp import CVPPP
 from .data.synthetic import write_synthetic_cvppp
-from .demo import DemoSettings, demo_config
+from .demo import DemoSettings, demo_config, min_size
 from .predict import load_predictor, predict_dataset
 from .train import train
 
@@ -25,7 +25,7 @@ def train_and_score(settings: DemoSettings,  # sizes of the run (as in the demo)
                     instance_ratio: float,  # fraction of leaves labelled
                     consistency: bool = True,  # keep the consistency term (SPOCO) or set its weight to 0
                     data=None) -> float:  # a synthetic data set to reuse; written under `out` when None
-    "Mean test SBD of a SPOCO run at `instance_ratio`, with or without the consistency term."
+    "Mean test SBD of a SPOCO run at `instance_ratio`, with or without the consistency term (clustered as in the demo)."
     out = Path(out)
     root = Path(data) if data else write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed, n_leaves=settings.leaves)
     cfg = replace(demo_config(settings, out), ds_path=str(root), instance_ratio=instance_ratio, num_workers=0,
@@ -34,7 +34,7 @@ def train_and_score(settings: DemoSettings,  # sizes of the run (as in the demo)
     net, _ = load_predictor(out / 'run' / 'best_checkpoint.pytorch')
     predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, progress=False)
     table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
-                                num_workers=0, progress=False)
+                                min_size=min_size(settings.size), num_workers=0, progress=False)
     return table['mean']['sbd']
 
 def ablation(settings: DemoSettings, out, ratios=(0.1, 0.4, 1.0)) -> dict:
