@@ -20,7 +20,7 @@ from .data.cityscapes import THINGS, things_ids, things_instances
 from .data.core import IMAGE_SUFFIXES
 from .data.io import DataError, read_labels
 from .metrics import abs_dic, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
-from .predict import atomic_write
+from .data.io import atomic_write
 from .viz import overlay
 
 # %% auto #0

@@ -19,7 +19,7 @@ from .data.cityscapes import Cityscapes
 from .data.core import InstanceDataset
 from .data.cvppp import CVPPP
 from .data.folder import ImageFolder
-from .data.io import DataError
+from .data.io import DataError, atomic_write
 from .data.views import standardize
 from .model import SpocoNet, UNet, pad_to_multiple
 from .train import (CheckpointError, SpocoConfig, build_net, check_config, config_from_dict, config_parser,
@@ -28,9 +28,8 @@ from .viz import pca_rgb
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius', 'size_multiple', 'tile_starts', 'kept_part',
-           'tiles', 'predict_embeddings', 'atomic_write', 'output_stems', 'check_outputs_free', 'in_channels',
-           'write_prediction', 'predict_dataset', 'resolve_config', 'load_predictor', 'prediction_dataset',
-           'cli_parser', 'spoco_predict']
+           'tiles', 'predict_embeddings', 'output_stems', 'check_outputs_free', 'in_channels', 'write_prediction',
+           'predict_dataset', 'resolve_config', 'load_predictor', 'prediction_dataset', 'cli_parser', 'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -122,27 +121,7 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     outs = tuple(o[(slice(None), *crop[2:])] for o in outs)
     return outs if isinstance(y, tuple) else outs[0]
 
-# %% ../nbs/40_predict.ipynb #de5111b0
-def _fsync(path):
-    "Flush a file or folder to disk."
-    fd = os.open(path, os.O_RDONLY)
-    try: os.fsync(fd)
-    finally: os.close(fd)
-
-def atomic_write(path, # the file to write
-                 write, # a function that writes the file at the temporary path it is given
-                ) -> Path:
-    "Write `path` through a synced temporary file in the same folder and `os.replace`, so it is whole or untouched."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        write(tmp); _fsync(tmp)
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    _fsync(path.parent)
-    return path
-
-# %% ../nbs/40_predict.ipynb #b161221b
+# %% ../nbs/40_predict.ipynb #92ded41a
 OUTPUTS = ('_predictions.h5', '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image
 
 def output_stems(ds: InstanceDataset) -> list:
@@ -159,7 +138,7 @@ def check_outputs_free(output_dir, stems: list, overwrite: bool = False):
             p = Path(output_dir) / f'{stem}{suffix}'
             if p.exists(): raise FileExistsError(f'{p} exists; pass overwrite=True (--overwrite) to replace the predictions in {output_dir}')
 
-# %% ../nbs/40_predict.ipynb #d5301180
+# %% ../nbs/40_predict.ipynb #d8d2e467
 def in_channels(net: nn.Module) -> int:
     "The image channels the first convolution of `net` expects."
     return next(m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))).in_channels
@@ -185,7 +164,7 @@ def write_prediction(output_dir, # where the files go
             for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
     return atomic_write(out / f'{stem}{OUTPUTS[0]}', write_h5)
 
-# %% ../nbs/40_predict.ipynb #349df425
+# %% ../nbs/40_predict.ipynb #d5301180
 def predict_dataset(net: SpocoNet, # f and g
                     ds: InstanceDataset, # the images to predict
                     output_dir, # where the predictions go (created if missing)
@@ -208,7 +187,7 @@ def predict_dataset(net: SpocoNet, # f and g
         written.append(write_prediction(output_dir, stem, d['image'], emb_f, emb_g, str(ds.samples[i].image)))
     return written
 
-# %% ../nbs/40_predict.ipynb #41cb6dc1
+# %% ../nbs/40_predict.ipynb #d6e9fa8a
 MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm')  # fixed by the weights
 DATA_FLAGS = ('ds_name', 'ds_path', 'things_class')  # default to the checkpoint's, may be changed
 RUN_FLAGS = ('batch_size', 'device')  # how to predict, never taken from the checkpoint
@@ -227,7 +206,7 @@ def resolve_config(saved: dict, # the checkpoint's configuration
     if unknown: raise ValueError(f'not a prediction setting: {", ".join(sorted(unknown))}')
     return replace(cfg, **{k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if k not in MODEL_FLAGS})
 
-# %% ../nbs/40_predict.ipynb #5ffd284e
+# %% ../nbs/40_predict.ipynb #d01aeaad
 def load_predictor(model_path, # a checkpoint written by training
                    given: dict | None = None, # flags given on the command line, field -> value
                   ) -> tuple:
@@ -249,7 +228,7 @@ def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class
     if cfg.ds_name == 'folder': return ImageFolder(cfg.ds_path, phase)
     return CVPPP(cfg.ds_path, phase)
 
-# %% ../nbs/40_predict.ipynb #bb2ca633
+# %% ../nbs/40_predict.ipynb #2caef91d
 def cli_parser() -> argparse.ArgumentParser:
     "The flags of `spoco_predict`."
     p = config_parser(prog='spoco_predict', only=['spoco', *DATA_FLAGS, *MODEL_FLAGS, *RUN_FLAGS])

@@ -19,7 +19,7 @@ from .data.cityscapes import THINGS, Cityscapes
 from .data.core import InstanceDataset
 from .data.cvppp import CVPPP
 from .data.folder import ImageFolder
-from .data.io import check_ratio, seed_for
+from .data.io import atomic_write, check_ratio, seed_for
 from .data.loaders import make_loaders, set_epoch, world
 from .data.synthetic import write_synthetic_cvppp
 from .data.views import SpocoViews, standardize
@@ -188,17 +188,7 @@ def build_loss(cfg: SpocoConfig) -> SpocoLoss:
 # %% ../nbs/30_train.ipynb #6a8c1258
 def atomic_save(obj, path):
     "`torch.save` `obj` to `path` so that a crash at any moment leaves the previous file intact."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        with open(tmp, 'wb') as fh:
-            torch.save(obj, fh); fh.flush(); os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try: os.fsync(fd)
-    finally: os.close(fd)
-    return path
+    return atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 # %% ../nbs/30_train.ipynb #58f42ffe
 CHECKPOINT_FORMAT = 'spoco-checkpoint-1'

@@ -13,13 +13,13 @@ from PIL import Image
 from tqdm import tqdm
 
 from .core import InstanceDataset, Sample
-from .io import DataError, check_ratio, keep_objects, n_kept, read_labels, seed_for
+from .io import DataError, atomic_write, check_ratio, keep_objects, n_kept, read_labels, seed_for
 from .views import plain_view
 
 # %% auto #0
 __all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'PHASES', 'things_ids', 'group_name', 'things_instances', 'write_fake_cityscapes',
-           'check_root', 'cityscapes_pairs', 'sample_units', 'write_atomic', 'write_uint16_png', 'write_lines',
-           'ratio_folder', 'sample_cityscapes', 'cli_parser', 'spoco_sample_cityscapes', 'sampled_pairs', 'Cityscapes']
+           'check_root', 'cityscapes_pairs', 'sample_units', 'write_uint16_png', 'write_lines', 'ratio_folder',
+           'sample_cityscapes', 'cli_parser', 'spoco_sample_cityscapes', 'sampled_pairs', 'Cityscapes']
 
 # %% ../../nbs/05_data.cityscapes.ipynb #ed9d40db
 THINGS = {'person': 24, 'rider': 25, 'car': 26, 'truck': 27, 'bus': 28, 'train': 31, 'motorcycle': 32, 'bicycle': 33}
@@ -123,26 +123,14 @@ def sample_units(ids: list,  # per image, the ids of its objects
     return kept
 
 # %% ../../nbs/05_data.cityscapes.ipynb #582246ab
-def write_atomic(path,  # the file to write
-                 write: Callable,  # fills the temporary path it is given
-                 ) -> Path:
-    "Write `path` through a temporary file in the same folder and `os.replace`, so it is whole or absent."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    return path
-
 def write_uint16_png(path, labels: np.ndarray) -> Path:
     "Save instance ids as a 16-bit PNG, atomically; refuses ids that do not fit."
     if labels.size and not 0 <= labels.min() <= labels.max() < 2**16: raise DataError(f'ids of {path} do not fit a 16-bit PNG')
-    return write_atomic(path, lambda p: Image.fromarray(labels.astype(np.uint16)).save(p, format='PNG'))
+    return atomic_write(path, lambda p: Image.fromarray(labels.astype(np.uint16)).save(p, format='PNG'))
 
 def write_lines(path, lines: list) -> Path:
     "Write a text file of lines, atomically."
-    return write_atomic(path, lambda p: p.write_text(''.join(f'{l}\n' for l in lines)))
+    return atomic_write(path, lambda p: p.write_text(''.join(f'{l}\n' for l in lines)))
 
 # %% ../../nbs/05_data.cityscapes.ipynb #09f6aec3
 def ratio_folder(ratio: float) -> str:

@@ -78,10 +78,10 @@ def __getitem__(self: InstanceDataset, i: int) -> tuple:
 
 @patch
 def labelled_objects(self: InstanceDataset) -> dict:
-    "Image name -> ids of the kept objects, for every image (reads all labels once); empty when all are kept."
+    "Image name -> ids of the kept objects, for every image (reads each label file once); empty when all are kept."
     if self.instance_ratio is None: return {}
-    for i, s in enumerate(self.samples):
-        if s.label is not None and s.name not in self.kept: self.load(i)
+    for s in self.samples:
+        if s.label is not None and s.name not in self.kept: self.kept_ids(s.name, relabel_consecutive(self.read_labels(s.label)))
     return dict(self.kept)
 
 # %% ../../nbs/03_data.core.ipynb #fa0dfdf4

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01_data.io.ipynb #1e3e340d
 from __future__ import annotations
-import math, warnings, zlib
+import math, os, warnings, zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ from PIL import Image
 # %% auto #0
 __all__ = ['DataError', 'read_array', 'to_unit_range', 'as_chw', 'read_image', 'decode_rgb_labels', 'looks_like_labels',
            'read_labels', 'label_ids', 'relabel_consecutive', 'same_objects', 'check_ratio', 'n_kept', 'sample_objects',
-           'keep_objects', 'seed_for', 'check_same_shape']
+           'keep_objects', 'seed_for', 'fsync_path', 'atomic_write', 'check_same_shape']
 
 # %% ../../nbs/01_data.io.ipynb #7037884a
 class DataError(ValueError):
@@ -132,6 +132,25 @@ def seed_for(*keys) -> int:
     return int(np.random.SeedSequence(ints).generate_state(2, np.uint64)[0] >> np.uint64(1))
 
 # %% ../../nbs/01_data.io.ipynb #64a9445a
+def fsync_path(path):
+    "Flush a file or folder to disk."
+    fd = os.open(path, os.O_RDONLY)
+    try: os.fsync(fd)
+    finally: os.close(fd)
+
+def atomic_write(path,  # the file to write
+                 write):  # a function that writes the file at the temporary path it is given
+    "Write `path` through a synced temporary file in the same folder and `os.replace`, so it is whole or untouched."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        write(tmp); fsync_path(tmp)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    fsync_path(path.parent)
+    return path
+
+# %% ../../nbs/01_data.io.ipynb #4624480b
 def check_same_shape(image: np.ndarray, labels: np.ndarray, image_path, label_path):
     "Refuse an image and its labels whose spatial sizes differ, naming both files."
     if image.shape[-labels.ndim:] != labels.shape:
