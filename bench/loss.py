@@ -33,7 +33,7 @@ def synthetic_batch(B, E, size, n_objects, ratio, device='cpu', seed=0):
         drop = ids[torch.randperm(len(ids), generator=gen)[round(ratio * len(ids)):]]
         target[b][torch.isin(full[b], drop)] = 0
     centres = 2 * torch.randn(B, full.max() + 1, E, generator=gen)  # every object, labelled or not, a cluster
-    emb = torch.stack([centres[b][full[b]] for b in range(B)]).permute(0, 3, 1, 2)
+    emb = torch.stack([centres[b][full[b]] for b in range(B)]).permute(0, 3, 1, 2).contiguous()  # the U-Net's layout
     emb = emb + 0.4 * torch.randn(emb.shape, generator=gen)
     emb_g = emb + 0.2 * torch.randn(emb.shape, generator=gen)
     return emb.to(device), emb_g.to(device), target.to(device)
