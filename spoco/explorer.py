@@ -27,7 +27,7 @@ def distance_map(emb,  # (E, H, W) embeddings, tensor or array
                 ) -> np.ndarray:  # (H, W) float32
     "Euclidean distance of every pixel's embedding to the embedding of pixel `(y, x)`."
     e = torch.as_tensor(emb).detach().float().cpu()
-    return (e - e[:, y, x, None, None]).norm(dim=0).numpy()
+    return (e - e[:, y, x, None, None]).square_().sum(0).sqrt_().numpy() # not norm(dim=0): 30x slower on a CPU
 
 # %% ../nbs/95_explorer.ipynb #d2af5511
 def soft_mask(dist,  # distances, array or tensor

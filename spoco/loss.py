@@ -91,21 +91,23 @@ def _reference_means(x: torch.Tensor, # (E, N) embeddings of one image
     return [x[:, t == i].mean(1) for i in ids]
 
 # %% ../nbs/20_loss.ipynb #e20c8393
-CHUNK_VALUES = 2 ** 18 # values (channels x pixels, or anchors x pixels) per chunk of the chunked functions
+CHUNK_VALUES = dict(cpu=2 ** 18, cuda=2 ** 24) # values per chunk: one MiB stays in a CPU's cache; a GPU wants few, large launches
 
 def chunk_size(rows: int, # values per pixel in a chunk (batch x channels, batch x anchors)
                n_pixels: int, # pixels to cover
+               device: torch.device, # where the chunks are computed
               ) -> int:
-    "Pixels per chunk: about `CHUNK_VALUES` values, at least 1024 pixels, at most all of them."
-    return max(1, min(n_pixels, max(1024, CHUNK_VALUES // max(1, rows))))
+    "Pixels per chunk: about `CHUNK_VALUES[device type]` values, at least 1024 pixels, at most all of them."
+    values = CHUNK_VALUES.get(torch.device(device).type, CHUNK_VALUES['cuda'])
+    return max(1, min(n_pixels, max(1024, values // max(1, rows))))
 
-# %% ../nbs/20_loss.ipynb #fe49a6fd
+# %% ../nbs/20_loss.ipynb #473f0b49
 class OwnDistance(torch.autograd.Function):
     "Distance of each pixel to the mean of its segment, chunk by chunk; differentiable in the pixels and the means."
     @staticmethod
     def forward(ctx, x, mu, pix, chunk=None):
         B, E, N = x.shape
-        pix, dist, chunk = pix.view(B, N), x.new_empty(B, N), chunk or chunk_size(B * E, N)
+        pix, dist, chunk = pix.view(B, N), x.new_empty(B, N), chunk or chunk_size(B * E, N, x.device)
         for s in range(0, N, chunk):
             diff = x[..., s:s + chunk] - mu[pix[:, s:s + chunk]].transpose(1, 2)
             torch.sum(diff.square_(), 1, out=dist[:, s:s + chunk]).sqrt_()
@@ -127,7 +129,7 @@ class OwnDistance(torch.autograd.Function):
             grad_mu.scatter_add_(2, at[:, None].expand(B, E, at.shape[1]), g)
         return grad_x, -grad_mu.sum(0).T, None, None
 
-# %% ../nbs/20_loss.ipynb #473f0b49
+# %% ../nbs/20_loss.ipynb #3a74a58d
 def own_mean_distance(x: torch.Tensor, # (B, E, N) pixel embeddings
                       mu: torch.Tensor, # (S, E) segment means
                       seg: Segments, # the batch's segments
@@ -135,7 +137,7 @@ def own_mean_distance(x: torch.Tensor, # (B, E, N) pixel embeddings
     "Distance of every pixel's embedding to the mean of its own segment."
     return OwnDistance.apply(x, mu, seg.pix)
 
-# %% ../nbs/20_loss.ipynb #3a74a58d
+# %% ../nbs/20_loss.ipynb #d2510412
 def pull_term(dist: torch.Tensor, # (B, N) distance of each pixel to its own mean
               seg: Segments, # the batch's segments
               delta_var: float, # pixels closer than this to their mean are not pulled
@@ -145,21 +147,21 @@ def pull_term(dist: torch.Tensor, # (B, N) distance of each pixel to its own mea
     per_segment = hinge.new_zeros(len(seg.size)).index_add_(0, seg.pix, hinge) / seg.size
     return image_mean(per_segment * seg.member, seg, seg.n_member)
 
-# %% ../nbs/20_loss.ipynb #d2510412
+# %% ../nbs/20_loss.ipynb #21d14481
 def _reference_pull(x, t, ids, delta_var):
     "Pull term of one image, looping over the instances (slow reference)."
     terms = [((x[:, t == i] - m[:, None]).norm(dim=0) - delta_var).clamp(min=0).square().mean()
              for i, m in zip(ids, _reference_means(x, t, ids))]
     return sum(terms) / len(ids) if ids else torch.tensor(0.)
 
-# %% ../nbs/20_loss.ipynb #5d66739c
+# %% ../nbs/20_loss.ipynb #515c04c4
 def _reference_ids(t: torch.Tensor, # (N,) labels of one image
                    sparse: bool=True, # leave out label 0
                   ) -> list:
     "The member label ids of one image, sorted."
     return [i for i in t.unique().tolist() if i != 0 or not sparse]
 
-# %% ../nbs/20_loss.ipynb #3adb16b5
+# %% ../nbs/20_loss.ipynb #2a8eb696
 def push_term(mu: torch.Tensor, # (S, E) segment means
               seg: Segments, # the batch's segments
               delta_dist: float, # means closer than 2 * delta_dist are pushed apart
@@ -173,7 +175,7 @@ def push_term(mu: torch.Tensor, # (S, E) segment means
     k = seg.n_member
     return mu.new_zeros(len(k)).index_add_(0, seg.image, hinge.sum(1)) / (k * (k - 1)).clamp(min=1)
 
-# %% ../nbs/20_loss.ipynb #2a8eb696
+# %% ../nbs/20_loss.ipynb #56b3661a
 def _reference_push(x, t, ids, delta_dist):
     "Push term of one image, looping over ordered pairs of instances (slow reference)."
     mus, K = _reference_means(x, t, ids), len(ids)
@@ -181,19 +183,19 @@ def _reference_push(x, t, ids, delta_dist):
     return sum((2 * delta_dist - (mus[a] - mus[b]).norm()).clamp(min=0).square()
                for a in range(K) for b in range(K) if a != b) / (K * (K - 1))
 
-# %% ../nbs/20_loss.ipynb #587dc3ef
+# %% ../nbs/20_loss.ipynb #a376eb16
 def reg_term(mu: torch.Tensor, # (S, E) segment means
              seg: Segments, # the batch's segments
             ) -> torch.Tensor: # (B,)
     "Per image: mean norm of the members' means."
     return image_mean(torch.linalg.vector_norm(mu, dim=1) * seg.member, seg, seg.n_member)
 
-# %% ../nbs/20_loss.ipynb #a376eb16
+# %% ../nbs/20_loss.ipynb #275dd406
 def _reference_reg(x, t, ids):
     "Regulariser of one image, looping over the instances (slow reference)."
     return sum(m.norm() for m in _reference_means(x, t, ids)) / len(ids) if ids else torch.tensor(0.)
 
-# %% ../nbs/20_loss.ipynb #a4307861
+# %% ../nbs/20_loss.ipynb #e3e0a626
 @torch.no_grad()
 def lift(x: torch.Tensor, # (B, E, N) pixel embeddings
         ) -> torch.Tensor: # (B, E+2, N), without gradient
@@ -206,14 +208,14 @@ def lift(x: torch.Tensor, # (B, E, N) pixel embeddings
     xl[:, E + 1] = 1
     return xl
 
-# %% ../nbs/20_loss.ipynb #e3e0a626
+# %% ../nbs/20_loss.ipynb #28b85bc1
 def lift_anchors(anchors: torch.Tensor, # (B, K, E) anchor embeddings per image
                  scale: float=1.0, # factor applied to the squared distances
                 ) -> torch.Tensor: # (B, K, E+2)
     "Anchors as rows scale * (-2a, 1, ||a||^2), so that `lift_anchors(a) @ lift(x)` are squared distances."
     return scale * torch.cat([-2 * anchors, torch.ones_like(anchors[..., :1]), anchors.square().sum(-1, keepdim=True)], -1)
 
-# %% ../nbs/20_loss.ipynb #28b85bc1
+# %% ../nbs/20_loss.ipynb #d053bfc9
 def sq_distances(xl: torch.Tensor, # (B, E+2, N) lifted pixel embeddings, from `lift`
                  anchors: torch.Tensor, # (B, K, E) anchor embeddings per image
                  scale: float=1.0, # factor applied to the result
@@ -221,35 +223,35 @@ def sq_distances(xl: torch.Tensor, # (B, E+2, N) lifted pixel embeddings, from `
     "Squared Euclidean distances (times `scale`) between every anchor and every pixel of its image."
     return lift_anchors(anchors, scale) @ xl
 
-# %% ../nbs/20_loss.ipynb #81655774
+# %% ../nbs/20_loss.ipynb #a0b014e0
 def kernel_scale(delta_var: float, # distance at which the kernel equals `threshold`
                  threshold: float, # kernel value at `delta_var`, in (0, 1)
                 ) -> float:
     "2 sigma^2 of the Gaussian kernel with phi(delta_var) = threshold."
     return delta_var ** 2 / -math.log(threshold)
 
-# %% ../nbs/20_loss.ipynb #a0b014e0
+# %% ../nbs/20_loss.ipynb #95b95831
 def gaussian_kernel(sq_dist: torch.Tensor, # squared distances
                     two_sigma2: float, # 2 sigma^2, from `kernel_scale`
                    ) -> torch.Tensor:
     "Soft mask exp(-d^2 / (2 sigma^2)) from squared distances."
     return torch.exp(-sq_dist / two_sigma2)
 
-# %% ../nbs/20_loss.ipynb #a1fbb473
+# %% ../nbs/20_loss.ipynb #f3394fae
 def dice_loss(overlap: torch.Tensor, # (B,) sum of p*q over the stack
               norms: torch.Tensor, # (B,) sum of p^2 + q^2 over the stack
              ) -> torch.Tensor: # (B,)
     "Dice loss 1 - 2 overlap / norms per image; 0 where the stack is empty (norms == 0)."
     return torch.where(norms > 0, 1 - 2 * overlap / norms.clamp(min=1e-12), 0.)
 
-# %% ../nbs/20_loss.ipynb #7d8801fb
+# %% ../nbs/20_loss.ipynb #59576688
 class PixelAnchorSums(torch.autograd.Function):
     "Sums over the pixels of `op` applied to z = rows @ xl, chunk by chunk; differentiable in x and rows."
     @staticmethod
     def forward(ctx, x, rows, xl, op, chunk=None):
         "x: (B, E, N) embeddings (for the gradient); rows: (B, K, E+2) lifted anchors; xl: `lift(x)`. Returns (m, B, K)."
         (B, K), N = rows.shape[:2], xl.shape[2]
-        n = chunk or chunk_size(B * K, N)
+        n = chunk or chunk_size(B * K, N, xl.device)
         buf, sums = xl.new_empty(B * K * min(n, N)), 0
         for start in range(0, N, n):
             xc = xl[..., start:start + n]
@@ -278,7 +280,7 @@ class PixelAnchorSums(torch.autograd.Function):
             if grad_rows is not None: grad_rows.baddbmm_(dz, xc.transpose(1, 2))
         return grad_x, grad_rows, None, None, None
 
-# %% ../nbs/20_loss.ipynb #2b872621
+# %% ../nbs/20_loss.ipynb #d4fbf0eb
 KERNEL_FLOOR = -40. # soft-mask exponents are raised to this before exp (exp(-40) = 4e-18)
 
 class KernelDice:
@@ -291,7 +293,7 @@ class KernelDice:
         p, q = z.clamp_(min=KERNEL_FLOOR).exp_(), self.masks_q(start, stop)
         return (grad[0, ..., None] * q).add_(p * (2 * grad[1, ..., None])).mul_(p)
 
-# %% ../nbs/20_loss.ipynb #d19262a7
+# %% ../nbs/20_loss.ipynb #755896c8
 class HingeSum:
     "Op for `PixelAnchorSums`: per anchor, sum over pixels of weight * [delta - sqrt(z)]_+^2 (z squared distances)."
     def __init__(self, delta, weight): self.delta, self.weight = delta, weight # weight: (B, N)
@@ -304,7 +306,7 @@ class HingeSum:
         slope = (self.delta - d).clamp_(min=0).div_(d).neg_().mul_(inside)
         return slope.mul_(grad[0, ..., None] * self.weight[:, None, start:stop])
 
-# %% ../nbs/20_loss.ipynb #980079f6
+# %% ../nbs/20_loss.ipynb #cd093b43
 def unlabeled_push_term(x: torch.Tensor, # (B, E, N) pixel embeddings
                         xl: torch.Tensor, # (B, E+2, N) `lift(x)`
                         mu: torch.Tensor, # (S, E) segment means
@@ -318,7 +320,7 @@ def unlabeled_push_term(x: torch.Tensor, # (B, E, N) pixel embeddings
     per_object = PixelAnchorSums.apply(x, lift_anchors(means), xl, HingeSum(delta_dist, weight))[0]
     return (per_object * valid).sum(1) / seg.n_obj.clamp(min=1)
 
-# %% ../nbs/20_loss.ipynb #cd093b43
+# %% ../nbs/20_loss.ipynb #87002a70
 def _reference_unlabeled_push(x, t, ids, delta_dist):
     "Unlabeled push of one image, looping over the instances (slow reference)."
     unl = x[:, t == 0]
@@ -326,7 +328,7 @@ def _reference_unlabeled_push(x, t, ids, delta_dist):
     return sum((delta_dist - (unl - m[:, None]).norm(dim=0)).clamp(min=0).square().mean()
                for m in _reference_means(x, t, ids)) / len(ids)
 
-# %% ../nbs/20_loss.ipynb #66a3c96e
+# %% ../nbs/20_loss.ipynb #ed463a65
 def stable_anchors(x: torch.Tensor, # (B, E, N) pixel embeddings
                    mu: torch.Tensor, # (S, E) segment means
                    dist: torch.Tensor, # (B, N) distance of each pixel to its own mean
@@ -344,14 +346,14 @@ def stable_anchors(x: torch.Tensor, # (B, E, N) pixel embeddings
     at = choice.clamp(min=0)
     return torch.where((choice >= 0)[:, None], x[at // N, :, at % N], mu)
 
-# %% ../nbs/20_loss.ipynb #ed463a65
+# %% ../nbs/20_loss.ipynb #a4264251
 def _reference_stable_anchor(x, t, i, delta_var, score):
     "Stable anchor of instance `i` of one image: its candidate pixel with the highest score, else the mean."
     m = x[:, t == i].mean(1)
     candidates = (t == i) & ((x - m[:, None]).norm(dim=0) < delta_var)
     return x[:, torch.where(candidates, score, -1.).argmax()] if candidates.any() else m
 
-# %% ../nbs/20_loss.ipynb #5bc3b8ba
+# %% ../nbs/20_loss.ipynb #687a5322
 def instance_term(x: torch.Tensor, # (B, E, N) pixel embeddings
                   xl: torch.Tensor, # (B, E+2, N) `lift(x)`
                   anchors: torch.Tensor, # (S, E) one anchor per segment (only objects are used)
@@ -366,7 +368,7 @@ def instance_term(x: torch.Tensor, # (B, E, N) pixel embeddings
     overlap, norm_p, norm_q = PixelAnchorSums.apply(x, lift_anchors(table, -1 / two_sigma2), xl, KernelDice(true_masks))
     return dice_loss((overlap * valid).sum(1), ((norm_p + norm_q) * valid).sum(1))
 
-# %% ../nbs/20_loss.ipynb #687a5322
+# %% ../nbs/20_loss.ipynb #51883878
 def _reference_instance(x, t, anchors, two_sigma2):
     "Instance term of one image given {id: anchor}, looping over the instances (slow reference)."
     overlap, norms = 0., 0.
@@ -375,7 +377,7 @@ def _reference_instance(x, t, anchors, two_sigma2):
         overlap, norms = overlap + (p * q).sum(), norms + p.square().sum() + q.square().sum()
     return 1 - 2 * overlap / norms if anchors else torch.tensor(0.)
 
-# %% ../nbs/20_loss.ipynb #f16fa933
+# %% ../nbs/20_loss.ipynb #e2eb983e
 @torch.no_grad()
 def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
                         xlg: torch.Tensor, # (B, E+2, N) lifted embeddings of g
@@ -408,7 +410,7 @@ def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
         if dev.type == 'cpu' and not going(left).any(): break
     return picks[:, :max_anchors], active[:, :max_anchors]
 
-# %% ../nbs/20_loss.ipynb #d93d819b
+# %% ../nbs/20_loss.ipynb #3fe33473
 def consistency_term(x: torch.Tensor, # (B, E, N) embeddings of f
                      xlf: torch.Tensor, # (B, E+2, N) `lift(x)`
                      xlg: torch.Tensor, # (B, E+2, N) lifted embeddings of g (no gradient flows into them)
@@ -425,7 +427,7 @@ def consistency_term(x: torch.Tensor, # (B, E, N) embeddings of f
     overlap, norm_f, norm_g = PixelAnchorSums.apply(x, rows_f, xlf, KernelDice(masks_g))
     return dice_loss((overlap * active).sum(1), ((norm_f + norm_g) * active).sum(1))
 
-# %% ../nbs/20_loss.ipynb #d1f14864
+# %% ../nbs/20_loss.ipynb #adb80e1c
 def _reference_consistency(xf, xg, t, delta_var, two_sigma2, max_anchors, volume_threshold, score):
     "Consistency term of one image (E, N), anchor by anchor (slow reference)."
     remaining, masks_f, masks_g = t == 0, [], []
@@ -440,11 +442,11 @@ def _reference_consistency(xf, xg, t, delta_var, two_sigma2, max_anchors, volume
     pf, pg = torch.stack(masks_f), torch.stack(masks_g).detach()
     return 1 - 2 * (pf * pg).sum() / (pf.square().sum() + pg.square().sum())
 
-# %% ../nbs/20_loss.ipynb #d27bda69
+# %% ../nbs/20_loss.ipynb #326074e1
 ANCHORS = ('stable', 'mean')
 TERMS = ('pull', 'push', 'reg', 'unlabeled_push', 'instance', 'consistency')
 
-# %% ../nbs/20_loss.ipynb #326074e1
+# %% ../nbs/20_loss.ipynb #179f4b84
 def _check_inputs(emb_f, emb_g, target):
     "Raise a clear error when the embeddings and labels do not fit together."
     if emb_f.ndim not in (4, 5): raise ValueError(f"emb_f must be (B, E, H, W) or (B, E, D, H, W), got {tuple(emb_f.shape)}")
@@ -454,7 +456,7 @@ def _check_inputs(emb_f, emb_g, target):
     if emb_g is not None and emb_g.shape != emb_f.shape:
         raise ValueError(f"emb_g shape {tuple(emb_g.shape)} differs from emb_f shape {tuple(emb_f.shape)}")
 
-# %% ../nbs/20_loss.ipynb #179f4b84
+# %% ../nbs/20_loss.ipynb #d21851f8
 class SpocoLoss(nn.Module):
     "The SPOCO loss for embeddings of f and g and sparse (or full) instance labels; a batch-averaged scalar."
     def __init__(self, delta_var: float=0.5, # pull margin: pixels this close to their mean are not pulled
@@ -488,7 +490,7 @@ class SpocoLoss(nn.Module):
         terms = self.terms(emb_f, emb_g, target, generator)
         return sum(self.weights[k] * terms[k] for k in TERMS)
 
-# %% ../nbs/20_loss.ipynb #bd34f93a
+# %% ../nbs/20_loss.ipynb #edfd5fc4
 @patch
 def terms(self: SpocoLoss,
            emb_f: torch.Tensor, # (B, E, *spatial) embeddings of f
@@ -519,7 +521,7 @@ def terms(self: SpocoLoss,
             t['consistency'] = consistency_term(x, xl, xlg, picks[:, :used], active[:, :used], self.two_sigma2)
     return {k: v.mean() for k, v in t.items()}
 
-# %% ../nbs/20_loss.ipynb #a88add11
+# %% ../nbs/20_loss.ipynb #3c3c8be1
 def _reference_terms(loss: SpocoLoss, emb_f, emb_g, target, generator=None):
     "The batch-averaged terms of `loss`, image by image and instance by instance (slow reference)."
     B, E = emb_f.shape[:2]
