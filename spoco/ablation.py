@@ -45,10 +45,15 @@ def ablation(settings: DemoSettings, out, ratios=(0.1, 0.4, 1.0)) -> dict:
             for name, cons in (('spoco', True), ('no consistency', False))}
 
 # %% ../nbs/85_ablation.ipynb #08226f9c
-def plot_ablation(res: dict, ratios=(0.1, 0.4, 1.0), ax=None):
-    "Test SBD against the fraction of labelled leaves, one line per variant."
+def plot_ablation(res: dict, # {variant: SBD per ratio, or one such row per repeat (seed)}
+                  ratios=(0.1, 0.4, 1.0), ax=None):
+    "Test SBD against the fraction of labelled leaves, one line per variant: the mean, and the range when repeated."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
-    for name, sbds in res.items(): ax.plot(ratios, sbds, 'o-', label=name)
+    for name, sbds in res.items():
+        runs = np.atleast_2d(np.asarray(sbds, dtype=float))
+        mean = runs.mean(0)
+        ax.errorbar(ratios, mean, yerr=[mean - runs.min(0), runs.max(0) - mean] if len(runs) > 1 else None,
+                    fmt='o-', capsize=3, label=name)
     ax.set_xlabel('fraction of leaves labelled'); ax.set_ylabel('mean test SBD'); ax.set_ylim(0, 1); ax.legend(); ax.grid(alpha=.3)
     return ax
