@@ -6,8 +6,9 @@
 __all__ = ['CHUNK_VALUES', 'KERNEL_FLOOR', 'ANCHORS', 'TERMS', 'Segments', 'label_segments', 'image_mean', 'object_table',
            'flat_embeddings', 'segment_means', 'chunk_size', 'OwnDistance', 'own_mean_distance', 'pull_term',
            'push_term', 'reg_term', 'lift', 'lift_anchors', 'sq_distances', 'kernel_scale', 'gaussian_kernel',
-           'dice_loss', 'PixelAnchorSums', 'KernelDice', 'HingeSum', 'unlabeled_push_term', 'stable_anchors',
-           'instance_term', 'consistency_anchors', 'consistency_term', 'SpocoLoss']
+           'dice_loss', 'PixelAnchorSums', 'kernel_rows', 'kernel_masks', 'KernelDice', 'HingeSum',
+           'unlabeled_push_term', 'stable_anchors', 'instance_term', 'consistency_anchors', 'consistency_term',
+           'SpocoLoss']
 
 # %% ../nbs/20_loss.ipynb #5f2076f6
 import math
@@ -281,17 +282,28 @@ class PixelAnchorSums(torch.autograd.Function):
         return grad_x, grad_rows, None, None, None
 
 # %% ../nbs/20_loss.ipynb #d4fbf0eb
-KERNEL_FLOOR = -40. # soft-mask exponents are raised to this before exp (exp(-40) = 4e-18)
+KERNEL_FLOOR = -60. # base-2 soft-mask exponents are raised to this (2^-60 = 9e-19)
+
+def kernel_rows(anchors: torch.Tensor, # (B, K, E) anchor embeddings per image
+                two_sigma2: float, # 2 sigma^2, from `kernel_scale`
+               ) -> torch.Tensor: # (B, K, E+2)
+    "Lifted anchor rows whose product with `lift(x)` is log2 of the Gaussian kernel, -log2(e) d^2 / (2 sigma^2)."
+    return lift_anchors(anchors, -math.log2(math.e) / two_sigma2)
+
+def kernel_masks(z: torch.Tensor, # log2 of kernel values, from `kernel_rows` @ `lift(x)`; overwritten
+                ) -> torch.Tensor:
+    "The soft masks 2^z, in place, with z raised to `KERNEL_FLOOR` first."
+    return z.clamp_(min=KERNEL_FLOOR).exp2_()
 
 class KernelDice:
-    "Op for `PixelAnchorSums`: sums p q, p^2, q^2 of the soft masks p = exp(z) and targets q."
+    "Op for `PixelAnchorSums`: sums p q, p^2, q^2 of the soft masks p = 2^z and targets q."
     def __init__(self, masks_q): self.masks_q = masks_q # masks_q(start, stop) -> (B, K, stop - start)
     def forward(self, z, start, stop):
-        p, q = z.clamp_(min=KERNEL_FLOOR).exp_(), self.masks_q(start, stop)
+        p, q = kernel_masks(z), self.masks_q(start, stop)
         return torch.stack([torch.linalg.vecdot(p, q), torch.linalg.vecdot(p, p), torch.linalg.vecdot(q, q)])
     def backward(self, z, start, stop, grad):
-        p, q = z.clamp_(min=KERNEL_FLOOR).exp_(), self.masks_q(start, stop)
-        return (grad[0, ..., None] * q).add_(p * (2 * grad[1, ..., None])).mul_(p)
+        p, q = kernel_masks(z), self.masks_q(start, stop)
+        return (grad[0, ..., None] * q).add_(p * (2 * grad[1, ..., None])).mul_(p).mul_(math.log(2))
 
 # %% ../nbs/20_loss.ipynb #755896c8
 class HingeSum:
@@ -365,7 +377,7 @@ def instance_term(x: torch.Tensor, # (B, E, N) pixel embeddings
     table, valid = object_table(anchors, seg)
     own, slots = seg.slot[seg.pix].view(B, 1, N), torch.arange(seg.k_max, device=xl.device)[:, None]
     true_masks = lambda start, stop: (own[..., start:stop] == slots).float()
-    overlap, norm_p, norm_q = PixelAnchorSums.apply(x, lift_anchors(table, -1 / two_sigma2), xl, KernelDice(true_masks))
+    overlap, norm_p, norm_q = PixelAnchorSums.apply(x, kernel_rows(table, two_sigma2), xl, KernelDice(true_masks))
     return dice_loss((overlap * valid).sum(1), ((norm_p + norm_q) * valid).sum(1))
 
 # %% ../nbs/20_loss.ipynb #51883878
@@ -420,10 +432,10 @@ def consistency_term(x: torch.Tensor, # (B, E, N) embeddings of f
                     ) -> torch.Tensor: # (B,)
     "Per image: Dice loss between the soft masks around the anchors in f and those in g."
     idx = picks[:, None].expand(-1, x.shape[1], -1)
-    rows_f = lift_anchors(x.gather(2, idx).transpose(1, 2), -1 / two_sigma2)
+    rows_f = kernel_rows(x.gather(2, idx).transpose(1, 2), two_sigma2)
     xlg = xlg.detach()
-    rows_g = lift_anchors(xlg[:, :-2].gather(2, idx).transpose(1, 2), -1 / two_sigma2)
-    masks_g = lambda start, stop: torch.bmm(rows_g, xlg[..., start:stop]).clamp_(min=KERNEL_FLOOR).exp_()
+    rows_g = kernel_rows(xlg[:, :-2].gather(2, idx).transpose(1, 2), two_sigma2)
+    masks_g = lambda start, stop: kernel_masks(torch.bmm(rows_g, xlg[..., start:stop]))
     overlap, norm_f, norm_g = PixelAnchorSums.apply(x, rows_f, xlf, KernelDice(masks_g))
     return dice_loss((overlap * active).sum(1), ((norm_f + norm_g) * active).sum(1))
 
