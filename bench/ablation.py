@@ -21,6 +21,7 @@ import numpy as np
 from spoco.ablation import ablation, plot_ablation
 from spoco.cluster_predictions import cluster_predictions
 from spoco.demo import CPU_DEMO, min_size
+from spoco.train import reuse_freed_memory
 
 RATIOS, VARIANTS, METHODS = (0.1, 0.4, 1.0), ('spoco', 'no consistency'), ('ms', 'msplus', 'hdbscan')
 TITLES = dict(ms='mean-shift (as the demo)', msplus='msplus', hdbscan='HDBSCAN')
@@ -59,6 +60,7 @@ def main():
     a = p.parse_args()
     dirs = [Path(d) for d in a.recluster] if a.recluster else [Path(a.out or tempfile.mkdtemp())]
     if not a.recluster:
+        reuse_freed_memory()  # as spoco_train and spoco_demo do
         s, t0 = replace(CPU_DEMO, iterations=a.iterations, size=a.size, seed=a.seed), time.perf_counter()
         ablation(s, dirs[0], RATIOS)
         print(f'{len(RATIOS) * 2} runs of {s.iterations} steps at {s.size}x{s.size} in {time.perf_counter() - t0:.0f} s')

@@ -3,7 +3,11 @@
     python bench/loss.py            # full run: B=4, E=16, 448x448, ~20 objects, 10/40/100% labelled
     python bench/loss.py --quick    # smaller and faster, to check that the script works
 
-Times are forward+backward, median of several repeats (the slow reference: fewer repeats).
+Times are forward+backward, median of several repeats (the slow reference: fewer repeats). Like a training process
+(`spoco_train`, `spoco_demo`), the script first calls `spoco.train.reuse_freed_memory()`, so that large freed
+blocks are reused rather than mapped afresh; `--default-malloc` measures with glibc's defaults instead.
+`--against REV` also times the loss of an earlier git revision (its `spoco/loss.py`) in the same process,
+alternating with the current one, and prints the speed-up of the current code over it.
 Peak extra memory of the loss is measured on CPU (Linux) in a fresh subprocess: after one warm-up call on a
 small batch and with the inputs allocated, the peak resident size is reset (`/proc/self/clear_refs`), one
 forward+backward runs, and the new peak (`VmHWM`) minus the resident size before (`VmRSS`) is reported.
@@ -12,9 +16,11 @@ gradient of the embeddings.
 On a GPU, `torch.cuda.max_memory_allocated` minus the memory allocated before the call is used instead.
 """
 import argparse, json, statistics, subprocess, sys, time
+from pathlib import Path
 import torch
 from spoco.loss import SpocoLoss, _reference_terms, TERMS
 from spoco.model import UNet
+from spoco.train import reuse_freed_memory
 
 
 def synthetic_batch(B, E, size, n_objects, ratio, device='cpu', seed=0):
@@ -89,8 +95,33 @@ def vm_kib(field):
 
 def peak_memory_mib(args, ratio):
     cmd = [sys.executable, __file__, '--memory-child', '--ratio', str(ratio), '--batch', str(args.batch),
-           '--emb', str(args.emb), '--size', str(args.size), '--objects', str(args.objects)]
+           '--emb', str(args.emb), '--size', str(args.size), '--objects', str(args.objects)] + ['--default-malloc'] * args.default_malloc
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])['extra_mib']
+
+
+def module_at(rev: str, path: str = 'spoco/loss.py'):
+    "The module `path` as it was at git revision `rev` (the loss needs nothing else of the package)."
+    import types
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(['git', 'show', f'{rev}:{path}'], cwd=root, capture_output=True, text=True, check=True).stdout
+    mod = types.ModuleType(f'loss_at_{rev}')
+    exec(compile(source, f'{rev}:{path}', 'exec'), mod.__dict__)
+    return mod
+
+
+def compare(args):
+    "Current loss against the loss of revision `args.against`, alternating calls, median of `args.repeats` each."
+    old = module_at(args.against).SpocoLoss()
+    new = SpocoLoss()
+    for ratio in (0.1, 0.4, 1.0):
+        batch = synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio)
+        times = {'old': [], 'new': []}
+        loss_step(old, *batch); loss_step(new, *batch)
+        for _ in range(args.repeats):
+            for name, fn in (('old', old), ('new', new)):
+                t0 = time.perf_counter(); loss_step(fn, *batch); times[name].append(time.perf_counter() - t0)
+        t_old, t_new = statistics.median(times['old']), statistics.median(times['new'])
+        print(f"labelled {ratio:4.0%}: loss at {args.against} {t_old*1e3:7.1f} ms, now {t_new*1e3:7.1f} ms, speed-up {t_old/t_new:4.2f}x")
 
 
 def main():
@@ -100,13 +131,18 @@ def main():
     p.add_argument('--repeats', type=int, default=5); p.add_argument('--ref-repeats', type=int, default=1)
     p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
     p.add_argument('--ratio', type=float, default=0.1); p.add_argument('--memory-child', action='store_true')
+    p.add_argument('--default-malloc', action='store_true', help="glibc's default allocator, not the training setting")
+    p.add_argument('--against', default=None, help='a git revision whose spoco/loss.py to compare with')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    malloc = "glibc's default allocator" if args.default_malloc else f'freed memory reused: {reuse_freed_memory()}'
+
     if args.quick: args.size, args.repeats = 128, 2
     if args.memory_child: return memory_child(args)
     loss = SpocoLoss()
     print(f"torch {torch.__version__}, {args.threads} threads, B={args.batch} E={args.emb} "
-          f"{args.size}x{args.size}, ~{args.objects} objects per image")
+          f"{args.size}x{args.size}, ~{args.objects} objects per image; {malloc}")
+    if args.against: return compare(args)
 
     net = UNet(3, args.emb)
     images = torch.randn(args.batch, 3, args.size, args.size)

@@ -4,6 +4,7 @@ Run: `python bench/train_step.py` (CPU) — on a GPU it also compares fp32, bf16
 Full step: a batch from the training loader (two augmented views), f forward and backward, g forward,
 the SPOCO loss, the optimizer step and the EMA update of g. Bare networks: f forward and backward and
 g forward on fixed tensors of the same shape. Prints iterations/s, images/s and the ratio full / bare.
+Like `spoco_train`, the script first calls `reuse_freed_memory()`; `--default-malloc` leaves glibc's defaults.
 """
 import argparse, tempfile, time
 from dataclasses import replace
@@ -13,7 +14,7 @@ import torch
 
 from spoco.data.loaders import make_loaders
 from spoco.data.synthetic import write_synthetic_cvppp
-from spoco.train import SpocoConfig, Trainer, build_data, build_loss, build_net
+from spoco.train import SpocoConfig, Trainer, build_data, build_loss, build_net, reuse_freed_memory
 
 
 def bare_step(net, x1, x2):
@@ -53,7 +54,9 @@ def measure(cfg: SpocoConfig, n: int, device: torch.device) -> dict:
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--steps', type=int, default=4); p.add_argument('--workers', type=int, default=0)
+    p.add_argument('--default-malloc', action='store_true', help="glibc's default allocator, not spoco_train's setting")
     a = p.parse_args()
+    print("glibc's default allocator" if a.default_malloc else f'freed memory reused (as spoco_train does): {reuse_freed_memory()}')
     root = write_synthetic_cvppp(Path(tempfile.mkdtemp()) / 'cvppp', n_train=2 * a.steps * 4 + 8, n_val=0, n_test=0, size=448)
     cfg = SpocoConfig(ds_name='cvppp', ds_path=str(root), patch_size=(448, 448), batch_size=4, num_workers=a.workers, device='cpu')
     runs = [('cpu fp32', torch.device('cpu'), replace(cfg, amp=False))]

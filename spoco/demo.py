@@ -19,7 +19,7 @@ from .data.cvppp import CVPPP
 from .data.synthetic import colour_labels, write_synthetic_cvppp
 from .data.views import standardize
 from .predict import load_predictor, predict_dataset, predict_embeddings
-from .train import SpocoConfig, train
+from .train import SpocoConfig, reuse_freed_memory, train
 from .viz import overlay
 
 # %% auto #0
@@ -143,4 +143,5 @@ def spoco_demo(out: str = 'demo',  # folder for the data set, the run, the predi
     "Run the spoco demo: synthetic rosettes, SPOCO with 10% of the leaves labelled, prediction, clustering, scores."
     s = GPU_DEMO if torch.cuda.is_available() else CPU_DEMO
     s = replace(s, **{k: v for k, v in dict(iterations=iterations, size=size).items() if v is not None})
+    reuse_freed_memory() # this process only runs the demo: keep freed blocks for the next step
     demo(out, s)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_train.ipynb #0b8b3bce
 from __future__ import annotations
-import argparse, math, os, pickle, random, signal, sys, time
+import argparse, ctypes, math, os, pickle, random, signal, sys, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -27,12 +27,12 @@ from .loss import TERMS, SpocoLoss
 from .model import SpocoNet, UNet
 
 # %% auto #0
-__all__ = ['DATASETS', 'MODELS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'RUN_FIELDS', 'SpocoConfig', 'flag',
-           'check_config', 'config_to_dict', 'config_from_dict', 'config_parser', 'dashed', 'parse_config', 'lr_at',
-           'default_patch', 'build_data', 'build_net', 'build_loss', 'atomic_save', 'CheckpointError',
-           'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback', 'check_callback', 'NonFiniteLoss', 'Trainer',
-           'CheckpointCB', 'SignalCB', 'validate', 'ValidateCB', 'ProgressCB', 'TensorBoardCB', 'validation_panel',
-           'pick_device', 'train']
+__all__ = ['DATASETS', 'MODELS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD',
+           'RUN_FIELDS', 'SpocoConfig', 'flag', 'check_config', 'config_to_dict', 'config_from_dict', 'config_parser',
+           'dashed', 'parse_config', 'lr_at', 'default_patch', 'build_data', 'build_net', 'build_loss', 'atomic_save',
+           'CheckpointError', 'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback', 'check_callback',
+           'NonFiniteLoss', 'Trainer', 'CheckpointCB', 'SignalCB', 'validate', 'ValidateCB', 'ProgressCB',
+           'TensorBoardCB', 'validation_panel', 'reuse_freed_memory', 'pick_device', 'train']
 
 # %% ../nbs/30_train.ipynb #6b1e605b
 DATASETS = ('cvppp', 'cityscapes', 'synthetic', 'folder')
@@ -440,6 +440,16 @@ def validation_panel(net: SpocoNet, ds: InstanceDataset, device, bandwidth: floa
     return np.concatenate([img, pca_rgb(emb_f), pca_rgb(emb_g), overlay(img, lab, 1.0), overlay(img, seg, 1.0)], axis=1)
 
 # %% ../nbs/30_train.ipynb #9f1825bd
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3 # glibc's mallopt parameters
+
+def reuse_freed_memory() -> bool:
+    "Make glibc keep freed blocks of up to 1 GiB for reuse rather than return them to the system; False where it cannot."
+    if not sys.platform.startswith('linux'): return False
+    try: libc = ctypes.CDLL('libc.so.6')
+    except OSError: return False
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, 2 ** 30) and libc.mallopt(M_TRIM_THRESHOLD, 2 ** 31 - 1))
+
+# %% ../nbs/30_train.ipynb #ead36f7f
 RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'checkpoint_every', 'max_num_iterations', 'checkpoint_dir', 'ds_path')
 
 def pick_device(name: str) -> torch.device:

@@ -16,7 +16,7 @@ import os, sys
 import torch
 import torch.distributed as dist
 
-from .train import SpocoConfig, check_config, config_parser, dashed, train
+from .train import SpocoConfig, check_config, config_parser, dashed, reuse_freed_memory, train
 
 # %% ../nbs/31_train_ddp.ipynb #bc2770e4
 def parser():
@@ -52,6 +52,7 @@ def run(cfg: SpocoConfig, resume: bool = False, cbs: tuple = ()):
 def main(argv: list | None = None):
     "Train SPOCO from the command line (`spoco_train`), in one process or under torchrun."
     cfg, resume = parse_args(argv)
+    reuse_freed_memory() # this process only trains: keep freed blocks for the next step
     code = 0
     try: run(cfg, resume)
     except KeyboardInterrupt: code = 130
