@@ -33,7 +33,7 @@ class DemoSettings:
     size: int = 128                 # image size of the synthetic rosettes
     leaves: tuple = (6, 12)         # range of leaves per rosette (fewer fit a smaller image)
     n_train: int = 32               # training images (10% of their leaves labelled)
-    n_val: int = 4                  # validation images
+    n_val: int = 8                  # validation images (choose the best checkpoint)
     n_test: int = 8                 # test images, scored at the end
     feature_maps: tuple = (16, 32, 64, 128)  # U-Net feature maps
     iterations: int = 1000          # training steps
@@ -54,7 +54,8 @@ def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
     return SpocoConfig(ds_name='synthetic', ds_path=str(out / 'data'), checkpoint_dir=str(out / 'run'), patch_size=(s.size, s.size),
                        batch_size=s.batch_size, num_workers=2 if torch.cuda.is_available() else 0, model_feature_maps=tuple(s.feature_maps), learning_rate=s.learning_rate,
                        instance_ratio=s.instance_ratio, max_num_iterations=s.iterations, val_every=max(1, s.iterations // 5),
-                       checkpoint_every=max(1, s.iterations // 5), log_after_iters=max(1, s.iterations // 30), manual_seed=s.seed)
+                       checkpoint_every=max(1, s.iterations // 5), log_after_iters=max(1, s.iterations // 30), manual_seed=s.seed,
+                       val_min_size=min_size(s.size))
 
 # %% ../nbs/90_demo.ipynb #7ac42c8b
 def preview(root,  # a data set in the CVPPP layout

@@ -75,6 +75,7 @@ class SpocoConfig:
     checkpoint_dir: str = 'checkpoints'  # where checkpoints and TensorBoard logs (logs/) go
     log_after_iters: int = 256          # log losses to TensorBoard every this many iterations
     val_every: int = 1000               # validate every this many iterations
+    val_min_size: int = 0               # validation SBD: smaller clusters become background, as spoco_cluster --min-size
     checkpoint_every: int = 1000        # save last_checkpoint.pytorch every this many iterations
     manual_seed: int = 0                # seeds initialisation, data order, augmentation and anchors
     device: str = 'auto'                # cpu, cuda, cuda:N, or auto (cuda when present)
@@ -97,6 +98,7 @@ def check_config(cfg: SpocoConfig) -> SpocoConfig:
     for name in ('batch_size', 'max_num_iterations', 'log_after_iters', 'val_every', 'checkpoint_every', 'model_out_channels', 'max_bad_steps'):
         need(getattr(cfg, name) >= 1, name, 'must be at least 1')
     need(cfg.num_workers >= 0, 'num_workers', 'must be 0 or more')
+    need(cfg.val_min_size >= 0, 'val_min_size', 'must be 0 or more')
     for name in ('learning_rate', 'loss_delta_var', 'loss_delta_dist'): need(getattr(cfg, name) > 0, name, 'must be positive')
     need(0 < cfg.kernel_threshold < 1, 'kernel_threshold', 'must lie in (0, 1)')
     need(0 <= cfg.momentum <= 1, 'momentum', 'must lie in [0, 1]')
@@ -359,7 +361,7 @@ class SignalCB(Callback):
         for s, h in self.old.items(): signal.signal(s, h)
 
 # %% ../nbs/30_train.ipynb #eff839a5
-def validate(net: SpocoNet, loss_fn: SpocoLoss, ds: InstanceDataset, device, max_images: int = 8) -> dict:
+def validate(net: SpocoNet, loss_fn: SpocoLoss, ds: InstanceDataset, device, max_images: int = 8, min_size: int = 0) -> dict:
     "Mean validation loss and (with foreground masks) mean SBD of mean-shift clusters, over up to `max_images`."
     from spoco.cluster import mean_shift
     from spoco.metrics import sbd
@@ -373,7 +375,7 @@ def validate(net: SpocoNet, loss_fn: SpocoLoss, ds: InstanceDataset, device, max
             if d['label'] is not None:
                 target = torch.from_numpy(d['label'])[None].to(device)
                 losses.append(float(loss_fn(emb_f, emb_g, target, torch.Generator(device).manual_seed(i))))
-                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), loss_fn.delta_var, mask=d['fg']), d['label']))
+                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
     net.f.train(was_training); net.g.train(was_training)
     out = {'val_loss': float(np.mean(losses))} if losses else {}
     if scores: out['val_sbd'] = float(np.mean(scores))
@@ -383,7 +385,7 @@ class ValidateCB(Callback):
     "Validate every `val_every` iterations and at the end; record whether the result is the best so far."
     order = 10
     def _run(self, t: Trainer):
-        t.metrics, t.improved = validate(t.net, t.loss_fn, t.val_ds, t.device), False
+        t.metrics, t.improved = validate(t.net, t.loss_fn, t.val_ds, t.device, min_size=t.cfg.val_min_size), False
         score = t.metrics.get('val_sbd', -t.metrics.get('val_loss', math.inf))
         if t.best is None or score > t.best: t.best, t.improved = score, True
         t('after_validate')
@@ -450,7 +452,7 @@ def reuse_freed_memory() -> bool:
     return bool(libc.mallopt(M_MMAP_THRESHOLD, 2 ** 30) and libc.mallopt(M_TRIM_THRESHOLD, 2 ** 31 - 1))
 
 # %% ../nbs/30_train.ipynb #ead36f7f
-RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'checkpoint_every', 'max_num_iterations', 'checkpoint_dir', 'ds_path')
+RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'val_min_size', 'checkpoint_every', 'max_num_iterations', 'checkpoint_dir', 'ds_path')
 
 def pick_device(name: str) -> torch.device:
     "The device of `--device`: auto means the local CUDA device when there is one."
