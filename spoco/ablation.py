@@ -9,11 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cluster_predictions import cluster_predictions
-from .data.cvppp import CVPPP
-from .data.synthetic import write_synthetic_cvppp
-from .demo import DemoSettings, demo_config, min_size
-from .predict import load_predictor, predict_dataset
+from .demo import DemoSettings, demo_config, demo_data, predict_and_score
 from .train import train
 
 # %% auto #0
@@ -27,20 +23,16 @@ def train_and_score(settings: DemoSettings,  # sizes of the run (as in the demo)
                     data=None) -> float:  # a synthetic data set to reuse; written under `out` when None
     "Mean test SBD of a SPOCO run at `instance_ratio`, with or without the consistency term (clustered as in the demo)."
     out = Path(out)
-    root = Path(data) if data else write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed, n_leaves=settings.leaves)
+    root = Path(data) if data else demo_data(settings, out / 'data')
     cfg = replace(demo_config(settings, out), ds_path=str(root), instance_ratio=instance_ratio, num_workers=0,
                   loss_consistency_weight=1.0 if consistency else 0.0)
     train(cfg, progress=False)
-    net, _ = load_predictor(out / 'run' / 'best_checkpoint.pytorch')
-    predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, progress=False)
-    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
-                                min_size=min_size(settings.size), num_workers=0, progress=False)
-    return table['mean']['sbd']
+    return predict_and_score(cfg, out, progress=False)[1]['mean']['sbd']
 
 def ablation(settings: DemoSettings, out, ratios=(0.1, 0.4, 1.0)) -> dict:
     "Mean test SBD for every ratio, with ('spoco') and without ('no consistency') the consistency term."
     out = Path(out)
-    data = write_synthetic_cvppp(out / 'data', settings.n_train, settings.n_val, settings.n_test, settings.size, settings.seed, n_leaves=settings.leaves)
+    data = demo_data(settings, out / 'data')
     return {name: [train_and_score(settings, out / f'{name.replace(" ", "_")}_{r}', r, cons, data) for r in ratios]
             for name, cons in (('spoco', True), ('no consistency', False))}
 

@@ -23,8 +23,8 @@ from .train import SpocoConfig, reuse_freed_memory, train
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['CPU_DEMO', 'GPU_DEMO', 'DemoSettings', 'min_size', 'demo_config', 'preview', 'segment', 'summary_figure', 'demo',
-           'spoco_demo']
+__all__ = ['CPU_DEMO', 'GPU_DEMO', 'DemoSettings', 'min_size', 'demo_data', 'demo_config', 'preview', 'segment', 'summary_figure',
+           'predict_and_score', 'demo', 'spoco_demo']
 
 # %% ../nbs/90_demo.ipynb #06c3a792
 @dataclass
@@ -48,6 +48,10 @@ GPU_DEMO = DemoSettings(size=448, leaves=(10, 20), n_train=64, n_test=16, featur
 def min_size(size: int) -> int:
     "Smallest object kept by the clustering: the original CVPPP setting, 200 pixels at 448x448, scaled to the image area."
     return max(1, round(200 * (size / 448) ** 2))
+
+def demo_data(s: DemoSettings, root) -> Path:
+    "Write (or find already written) the synthetic rosettes of a demo run under `root`."
+    return write_synthetic_cvppp(root, s.n_train, s.n_val, s.n_test, s.size, s.seed, n_leaves=s.leaves)
 
 def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
     "The training configuration of a demo run writing to `out`."
@@ -102,6 +106,21 @@ def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: in
     return Path(out)
 
 # %% ../nbs/90_demo.ipynb #92a1a3dd
+def predict_and_score(cfg: SpocoConfig, # a finished demo-style run: synthetic data at `ds_path`, checkpoints in `checkpoint_dir`
+                      out: Path, # predictions go to out/predictions
+                      progress: bool = True, # show progress bars
+                      num_workers: int = 0, # clustering processes
+                     ) -> tuple: # (SpocoNet of the checkpoint, score table of the test images)
+    "Predict the test images with the run's best checkpoint and score their mean-shift clusters."
+    run, root = Path(cfg.checkpoint_dir), Path(cfg.ds_path)
+    best = run / 'best_checkpoint.pytorch'
+    net, _ = load_predictor(best if best.exists() else run / 'last_checkpoint.pytorch')
+    predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, progress=progress,
+                    device='cuda' if torch.cuda.is_available() else 'cpu')
+    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
+                                min_size=cfg.val_min_size, num_workers=num_workers, progress=progress)
+    return net, table
+
 def demo(out='demo',  # folder for the data set, the run, the predictions and the figures
          settings: DemoSettings | None = None,  # sizes of the run; the CPU or GPU preset when None
          progress: bool = True):  # show progress bars
@@ -110,7 +129,7 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     cuda = torch.cuda.is_available()
     s, out, t0 = settings or (GPU_DEMO if cuda else CPU_DEMO), Path(out), time.perf_counter()
     say = lambda msg: print(f'[{time.perf_counter() - t0:6.0f} s] {msg}', flush=True)
-    root = write_synthetic_cvppp(out / 'data', s.n_train, s.n_val, s.n_test, s.size, s.seed, n_leaves=s.leaves)
+    root = demo_data(s, out / 'data')
     say(f'data: {s.n_train} training, {s.n_val} validation, {s.n_test} test rosettes of {s.size}x{s.size} in {root}; '
         f'preview {preview(root, out / "preview.png", instance_ratio=s.instance_ratio)}')
     cfg = demo_config(s, out)
@@ -119,20 +138,15 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     if trainer.stop:
         say(f'training stopped at step {trainer.it}; continue it with: spoco_train --resume --checkpoint-dir {out / "run"}')
         return {}
-    best = out / 'run' / 'best_checkpoint.pytorch'
-    net, _ = load_predictor(best if best.exists() else out / 'run' / 'last_checkpoint.pytorch')
     say(f'trained; best validation SBD {trainer.best:.3f}; predicting the test images')
-    device = 'cuda' if cuda else 'cpu'
-    predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, device=device, progress=progress)
-    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
-                                min_size=min_size(s.size), num_workers=0 if cuda else 2, progress=progress)
+    net, table = predict_and_score(cfg, out, progress, num_workers=0 if cuda else 2)
     print(format_table(table))
     import h5py
     segs = {}
     for p in sorted((out / 'predictions').glob('*_predictions.h5')):
         with h5py.File(p, 'r') as f: segs[p.name[:-len('_predictions.h5')]] = f['segmentation'][:]
     fig = summary_figure(net.cpu(), root, out / 'summary.png', segs, instance_ratio=s.instance_ratio,
-                         bandwidth=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=min_size(s.size))
+                         bandwidth=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=cfg.val_min_size)
     m = table['mean']
     say(f"test images: mean SBD {m['sbd']:.3f}, mean |DiC| {m['abs_dic']:.2f}; overlays in {out / 'predictions'}, summary figure {fig}")
     return table

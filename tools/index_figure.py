@@ -20,9 +20,8 @@ from spoco.viz import overlay
 def main(demo='demo', out='nbs/images/spoco.png', index=0):
     demo = Path(demo)
     test, train = CVPPP(demo / 'data', 'test'), CVPPP(demo / 'data', 'train', instance_ratio=0.1)
-    d, t = test.load(index), train.load(0)
-    with h5py.File(demo / 'predictions' / f'{test.samples[index].image.stem}_predictions.h5', 'r') as f: seg = f['segmentation'][:]
-    stem = test.samples[index].image.stem
+    d, t, stem = test.load(index), train.load(0), test.samples[index].image.stem
+    with h5py.File(demo / 'predictions' / f'{stem}_predictions.h5', 'r') as f: seg = f['segmentation'][:]
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
     panels = [(overlay(t['image'], t['label'], 0.8), 'training: 10% of the leaves labelled'),
               (img, 'a test image'),
