@@ -287,7 +287,7 @@ class PixelAnchorSums(torch.autograd.Function):
         return grad_x, grad_rows, None, None, None
 
 # %% ../nbs/20_loss.ipynb #d4fbf0eb
-KERNEL_FLOOR = -60. # base-2 soft-mask exponents are raised to this (2^-60 = 9e-19)
+KERNEL_FLOOR = -40. # base-2 soft-mask exponents are raised to this (2^-40 = 9e-13): masks, their products and gradients stay normal floats
 
 def kernel_rows(anchors: torch.Tensor, # (B, K, E) anchor embeddings per image
                 two_sigma2: float, # 2 sigma^2, from `kernel_scale`
