@@ -7,8 +7,8 @@ __all__ = ['CHUNK_VALUES', 'KERNEL_FLOOR', 'ANCHORS', 'TERMS', 'Segments', 'labe
            'flat_embeddings', 'segment_means', 'chunk_size', 'OwnDistance', 'own_mean_distance', 'pull_term',
            'push_term', 'reg_term', 'lift', 'lift_anchors', 'sq_distances', 'kernel_scale', 'gaussian_kernel',
            'dice_loss', 'PixelAnchorSums', 'kernel_rows', 'kernel_masks', 'KernelDice', 'HingeSum',
-           'unlabeled_push_term', 'stable_anchors', 'instance_term', 'consistency_anchors', 'consistency_term',
-           'SpocoLoss']
+           'unlabeled_push_term', 'stable_anchors', 'instance_term', 'cover_bits', 'take_uncovered',
+           'consistency_anchors', 'consistency_term', 'SpocoLoss']
 
 # %% ../nbs/20_loss.ipynb #5f2076f6
 import math
@@ -394,6 +394,34 @@ def _reference_instance(x, t, anchors, two_sigma2):
         overlap, norms = overlap + (p * q).sum(), norms + p.square().sum() + q.square().sum()
     return 1 - 2 * overlap / norms if anchors else torch.tensor(0.)
 
+# %% ../nbs/20_loss.ipynb #b2d0a001
+@torch.no_grad()
+def cover_bits(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
+               xlg: torch.Tensor, # (B, E+2, N) lifted embeddings of g
+               cand: torch.Tensor, # (B, M) candidate anchor pixels, M <= 24
+               delta_var: float, # a pixel this close to a candidate, in f or in g, is covered by it
+              ) -> torch.Tensor: # (B, N) int64
+    "Per pixel, a bit mask of the candidates that cover it (bit j: candidate j), in one chunked pass over the pixels."
+    (B, _, N), M = xlf.shape, cand.shape[1]
+    rows = torch.arange(B, device=cand.device)[:, None]
+    rows_f, rows_g = lift_anchors(xlf[rows, :-2, cand]), lift_anchors(xlg[rows, :-2, cand])
+    bit = (2. ** torch.arange(M, device=cand.device)).expand(B, 1, M) # sums of distinct powers of two below 2^24 are exact in float32
+    bits, n = xlf.new_empty(B, 1, N), chunk_size(B * M, N, xlf.device)
+    for s in range(0, N, n):
+        z = torch.minimum(torch.bmm(rows_f, xlf[..., s:s + n]), torch.bmm(rows_g, xlg[..., s:s + n]))
+        torch.bmm(bit, z.lt_(delta_var ** 2), out=bits[..., s:s + n]) # lt_ leaves 1. where covered, 0. elsewhere
+    return bits[:, 0].long()
+#| export
+def take_uncovered(cand_bits: torch.Tensor, # (B, M) `cover_bits` at the candidates: bit j of [b, i] set if j covers i
+                   valid: torch.Tensor, # (B, M) candidates that may be taken at all
+                  ) -> torch.Tensor: # (B, M) bool
+    "Take the candidates in order, each one valid and not covered by a candidate taken before it."
+    taken, mask = torch.zeros_like(valid), torch.zeros_like(cand_bits[:, 0])
+    for i in range(cand_bits.shape[1]):
+        taken[:, i] = ok = valid[:, i] & ((cand_bits[:, i] & mask) == 0)
+        mask |= ok.long() << i
+    return taken
+
 # %% ../nbs/20_loss.ipynb #e2eb983e
 @torch.no_grad()
 def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
@@ -403,28 +431,29 @@ def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
                         max_anchors: int, # the most anchors per image
                         volume_threshold: float, # stop when less than this fraction of the image remains
                         scores: torch.Tensor, # (B, N) uniform random scores, one per pixel
-                        candidates: int=4, # anchors tried per pass over the pixels
+                        candidates: int=None, # candidates per pass over the pixels (default and at most: max_anchors, 24)
                        ) -> tuple: # ((B, max_anchors) anchor pixels, (B, max_anchors) active flags)
     "Anchor pixels that cover the unlabeled region, with flags for those actually used; no device sync per anchor."
     (B, _, N), dev = xlf.shape, xlf.device
-    remaining, batch, rows = unlabeled.clone(), torch.arange(B, device=dev), torch.arange(B, device=dev)[:, None]
     picks = torch.zeros(B, max_anchors + 1, dtype=torch.long, device=dev) # the last column takes what is not kept
     active = torch.zeros(B, max_anchors + 1, dtype=torch.bool, device=dev)
-    count, M = torch.zeros(B, dtype=torch.long, device=dev), min(candidates, N)
-    going = lambda left: (left >= volume_threshold * N) & (left > 0) & (count < max_anchors)
-    for _ in range(max_anchors):
+    remaining, count = unlabeled.clone(), torch.zeros(B, dtype=torch.long, device=dev)
+    M, none = min(candidates or max_anchors, max_anchors, 24, N), torch.zeros(B, 1, dtype=torch.bool, device=dev)
+    going = lambda left, count: (left >= volume_threshold * N) & (left > 0) & (count < max_anchors)
+    for _ in range(max_anchors): # every pass adds an anchor to every image still going
         score, cand = torch.where(remaining, scores, -1.).topk(M, dim=1) # (B, M), best first
-        cover = (sq_distances(xlf, xlf[rows, :-2, cand]) < delta_var ** 2) | (sq_distances(xlg, xlg[rows, :-2, cand]) < delta_var ** 2)
-        covers_cand = cover.gather(2, cand[:, None].expand(B, M, M)) # [b, j, i]: candidate j covers candidate i
-        taken, left = torch.zeros(B, M, dtype=torch.bool, device=dev), remaining.sum(1)
-        for i in range(M):
-            taken[:, i] = ok = (score[:, i] >= 0) & ~(taken & covers_cand[..., i]).any(1) & going(left)
-            slot = torch.where(ok, count, max_anchors)
-            picks[batch, slot], active[batch, slot] = cand[:, i], ok
-            count += ok
-            remaining &= ~(cover[:, i] & ok[:, None])
-            left = remaining.sum(1)
-        if dev.type == 'cpu' and not going(left).any(): break
+        bits = cover_bits(xlf, xlg, cand, delta_var)
+        taken = take_uncovered(bits.gather(1, cand), score >= 0)
+        hit = torch.where(remaining, bits & (taken << torch.arange(M, device=dev)).sum(1, keepdim=True), 0)
+        first = torch.where(hit != 0, (hit & -hit).double().log2_().long(), M) # the first taken candidate covering a pixel
+        removed = torch.zeros(B, M + 1, dtype=torch.long, device=dev).scatter_add_(1, first, torch.ones_like(first))[:, :M]
+        left = remaining.sum(1, keepdim=True) - removed.cumsum(1) + removed # left before each candidate is applied
+        rank = count[:, None] + taken.cumsum(1) - taken.long()
+        ok = taken & going(left, rank)
+        picks.scatter_(1, torch.where(ok, rank, max_anchors), cand); active.scatter_(1, torch.where(ok, rank, max_anchors), ok)
+        count += ok.sum(1)
+        remaining &= ~torch.cat([ok, none], 1).gather(1, first)
+        if dev.type == 'cpu' and not going(remaining.sum(1), count).any(): break
     return picks[:, :max_anchors], active[:, :max_anchors]
 
 # %% ../nbs/20_loss.ipynb #3fe33473
