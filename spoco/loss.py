@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['CHUNK_VALUES', 'KERNEL_FLOOR', 'ANCHORS', 'TERMS', 'Segments', 'label_segments', 'image_mean', 'object_table',
-           'flat_embeddings', 'segment_means', 'chunk_size', 'OwnDistance', 'own_mean_distance', 'pull_term',
-           'push_term', 'reg_term', 'lift', 'lift_anchors', 'sq_distances', 'kernel_scale', 'gaussian_kernel',
-           'dice_loss', 'PixelAnchorSums', 'kernel_rows', 'kernel_masks', 'KernelDice', 'HingeSum',
-           'unlabeled_push_term', 'stable_anchors', 'instance_term', 'cover_bits', 'take_uncovered',
-           'consistency_anchors', 'consistency_term', 'SpocoLoss']
+           'flat_embeddings', 'chunk_size', 'segment_rows', 'segment_sums', 'SegmentSum', 'segment_means',
+           'OwnDistance', 'own_mean_distance', 'pull_term', 'push_term', 'reg_term', 'lift', 'lift_anchors',
+           'sq_distances', 'kernel_scale', 'gaussian_kernel', 'dice_loss', 'PixelAnchorSums', 'kernel_rows',
+           'kernel_masks', 'KernelDice', 'HingeSum', 'unlabeled_push_term', 'stable_anchors', 'instance_term',
+           'cover_bits', 'take_uncovered', 'consistency_anchors', 'consistency_term', 'SpocoLoss']
 
 # %% ../nbs/20_loss.ipynb #5f2076f6
 import math
@@ -28,6 +28,7 @@ class Segments(NamedTuple):
     slot: torch.Tensor # (S,) place of an object among its image's objects, -1 for label 0
     n_member: torch.Tensor # (B,) members per image
     n_obj: torch.Tensor # (B,) objects (label != 0) per image
+    first: torch.Tensor # (B,) number of the first segment of each image
     k_max: int # the most objects in one image, at least 1 so that per-image tables are never empty
 
 # %% ../nbs/20_loss.ipynb #0c7ba70f
@@ -47,7 +48,9 @@ def label_segments(target: torch.Tensor, # (B, *spatial) integer labels, 0 = unk
     n_obj = torch.zeros(B, dtype=torch.long, device=t.device).index_add_(0, image, obj.long())
     n_member = torch.zeros_like(n_obj).index_add_(0, image, member.long())
     slot = torch.where(obj, obj.cumsum(0) - 1 - (n_obj.cumsum(0) - n_obj)[image], -1)
-    return Segments(pix, image, label, size, member, slot, n_member, n_obj, max(1, int(n_obj.max()) if B else 0))
+    n_seg = torch.zeros_like(n_obj).index_add_(0, image, torch.ones_like(image))
+    return Segments(pix, image, label, size, member, slot, n_member, n_obj, n_seg.cumsum(0) - n_seg,
+                    max(1, int(n_obj.max()) if B else 0))
 
 # %% ../nbs/20_loss.ipynb #01233a4a
 def image_mean(values: torch.Tensor, # (S,) one value per segment, 0 for segments that do not count
@@ -74,23 +77,6 @@ def flat_embeddings(emb: torch.Tensor, # (B, E, *spatial) embeddings
     "Embeddings as (batch, channel, pixel) in float32, for 2D and 3D alike."
     return emb.float().flatten(2)
 
-# %% ../nbs/20_loss.ipynb #589d1c13
-def segment_means(x: torch.Tensor, # (B, E, N) pixel embeddings
-                  seg: Segments, # the batch's segments
-                 ) -> torch.Tensor: # (S, E)
-    "Mean embedding of every segment, by one scatter-add over all pixels of the batch."
-    B, E, N = x.shape
-    sums = x.new_zeros(B, E, len(seg.size)).scatter_add_(2, seg.pix.view(B, 1, N).expand(B, E, N), x)
-    return sums.sum(0).T / seg.size[:, None]
-
-# %% ../nbs/20_loss.ipynb #97ec2fbd
-def _reference_means(x: torch.Tensor, # (E, N) embeddings of one image
-                     t: torch.Tensor, # (N,) labels of that image
-                     ids: list, # the label ids wanted
-                    ) -> list: # one (E,) mean per id
-    "Mean embedding of each id in `ids`, one boolean mask at a time (slow reference)."
-    return [x[:, t == i].mean(1) for i in ids]
-
 # %% ../nbs/20_loss.ipynb #e20c8393
 CHUNK_VALUES = dict(cpu=2 ** 18, cuda=2 ** 24) # values per chunk: one MiB stays in a CPU's cache; a GPU wants few, large launches
 
@@ -102,38 +88,79 @@ def chunk_size(rows: int, # values per pixel in a chunk (batch x channels, batch
     values = CHUNK_VALUES.get(torch.device(device).type, CHUNK_VALUES['cuda'])
     return max(1, min(n_pixels, max(1024, values // max(1, rows))))
 
+# %% ../nbs/20_loss.ipynb #c3a0b002
+def segment_rows(table: torch.Tensor, # (S, C) one row per segment
+                 at: torch.Tensor, # (B, n) segment numbers
+                ) -> torch.Tensor: # (B, C, n)
+    "The rows of `table` for the segments `at`, channel first: a gather along the last axis, the fastest of torch's lookups here."
+    C = table.shape[1]
+    return table.T.expand(at.shape[0], C, len(table)).gather(2, at[:, None].expand(-1, C, -1))
+
+def segment_sums(v: torch.Tensor, # (B, C, N) values per pixel
+                 seg: Segments, # the batch's segments
+                 chunk: int=None, # pixels per chunk (default: `chunk_size`)
+                ) -> torch.Tensor: # (S, C)
+    "Sum of `v` over the pixels of every segment: a one-hot matrix product per chunk of pixels."
+    (B, C, N), K = v.shape, seg.k_max + 1
+    local = seg.pix.view(B, 1, N) - seg.first[:, None, None] # each pixel's segment among its image's
+    sums, n = v.new_zeros(B, K, C), chunk or chunk_size(B * K, N, v.device)
+    for s in range(0, N, n):
+        at = local[..., s:s + n]
+        sums.baddbmm_(v.new_zeros(B, K, at.shape[2]).scatter_(1, at, 1.), v[..., s:s + n].transpose(1, 2))
+    return sums.view(B * K, C)[seg.image * K + torch.arange(len(seg.image), device=v.device) - seg.first[seg.image]]
+
+class SegmentSum(torch.autograd.Function):
+    "`segment_sums`, differentiable in the values."
+    @staticmethod
+    def forward(ctx, v, seg, chunk=None):
+        ctx.seg = seg
+        return segment_sums(v, seg, chunk)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        B = len(ctx.seg.first)
+        return segment_rows(grad, ctx.seg.pix.view(B, -1)), None, None
+
+# %% ../nbs/20_loss.ipynb #589d1c13
+def segment_means(x: torch.Tensor, # (B, E, N) pixel embeddings
+                  seg: Segments, # the batch's segments
+                 ) -> torch.Tensor: # (S, E)
+    "Mean embedding of every segment."
+    return SegmentSum.apply(x, seg) / seg.size[:, None]
+
+# %% ../nbs/20_loss.ipynb #97ec2fbd
+def _reference_means(x: torch.Tensor, # (E, N) embeddings of one image
+                     t: torch.Tensor, # (N,) labels of that image
+                     ids: list, # the label ids wanted
+                    ) -> list: # one (E,) mean per id
+    "Mean embedding of each id in `ids`, one boolean mask at a time (slow reference)."
+    return [x[:, t == i].mean(1) for i in ids]
+
 # %% ../nbs/20_loss.ipynb #473f0b49
 class OwnDistance(torch.autograd.Function):
     "Distance of each pixel to the mean of its segment, chunk by chunk; differentiable in the pixels and the means."
     @staticmethod
-    def forward(ctx, x, mu, pix, chunk=None):
+    def forward(ctx, x, mu, seg, chunk=None):
         B, E, N = x.shape
-        pix, dist, chunk = pix.view(B, N), x.new_empty(B, N), chunk or chunk_size(B * E, N, x.device)
+        pix, dist, chunk = seg.pix.view(B, N), x.new_empty(B, N), chunk or chunk_size(B * E, N, x.device)
         for s in range(0, N, chunk):
-            diff = x[..., s:s + chunk] - OwnDistance.means_at(mu, pix[:, s:s + chunk], E)
+            diff = x[..., s:s + chunk] - segment_rows(mu, pix[:, s:s + chunk])
             torch.sum(diff.square_(), 1, out=dist[:, s:s + chunk]).sqrt_()
-        ctx.save_for_backward(x, mu, pix, dist)
-        ctx.chunk = chunk
+        ctx.save_for_backward(x, mu, dist)
+        ctx.seg, ctx.chunk = seg, chunk
         return dist
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
-        x, mu, pix, dist = ctx.saved_tensors
-        (B, E, N), n = x.shape, ctx.chunk
-        grad_x, grad_mu = torch.empty_like(x), x.new_zeros(B, E, len(mu))
+        (x, mu, dist), seg = ctx.saved_tensors, ctx.seg
+        (B, E, N), n, pix = x.shape, ctx.chunk, seg.pix.view(x.shape[0], -1)
+        grad_x = torch.empty_like(x)
         for s in range(0, N, n):
-            at = pix[:, s:s + n]
             scale = grad[:, None, s:s + n] / dist[:, None, s:s + n].clamp(min=1e-12)
-            g = (x[..., s:s + n] - OwnDistance.means_at(mu, at, E)).mul_(scale)
-            grad_x[..., s:s + n] = g
-            grad_mu.scatter_add_(2, at[:, None].expand(B, E, at.shape[1]), g)
-        return grad_x, -grad_mu.sum(0).T, None, None
-
-    @staticmethod
-    def means_at(mu, at, E):
-        "(B, E, n) means of the segments `at` (B, n): a gather along the last axis, the fastest of torch's lookups here."
-        return mu.T.expand(at.shape[0], E, len(mu)).gather(2, at[:, None].expand(-1, E, -1))
+            torch.mul(x[..., s:s + n] - segment_rows(mu, pix[:, s:s + n]), scale, out=grad_x[..., s:s + n])
+        return grad_x, -segment_sums(grad_x, seg), None, None
 
 # %% ../nbs/20_loss.ipynb #3a74a58d
 def own_mean_distance(x: torch.Tensor, # (B, E, N) pixel embeddings
@@ -141,7 +168,7 @@ def own_mean_distance(x: torch.Tensor, # (B, E, N) pixel embeddings
                       seg: Segments, # the batch's segments
                      ) -> torch.Tensor: # (B, N)
     "Distance of every pixel's embedding to the mean of its own segment."
-    return OwnDistance.apply(x, mu, seg.pix)
+    return OwnDistance.apply(x, mu, seg)
 
 # %% ../nbs/20_loss.ipynb #d2510412
 def pull_term(dist: torch.Tensor, # (B, N) distance of each pixel to its own mean
@@ -308,7 +335,7 @@ class KernelDice:
         return torch.stack([torch.linalg.vecdot(p, q), torch.linalg.vecdot(p, p), torch.linalg.vecdot(q, q)])
     def backward(self, z, start, stop, grad):
         p, q = kernel_masks(z), self.masks_q(start, stop)
-        return (grad[0, ..., None] * q).add_(p * (2 * grad[1, ..., None])).mul_(p).mul_(math.log(2))
+        return (q * (math.log(2) * grad[0, ..., None])).addcmul_(p, 2 * math.log(2) * grad[1, ..., None]).mul_(p)
 
 # %% ../nbs/20_loss.ipynb #755896c8
 class HingeSum:
