@@ -40,8 +40,13 @@ def label_segments(target: torch.Tensor, # (B, *spatial) integer labels, 0 = unk
     t = target.reshape(B, -1).long()
     lo, hi = torch.stack([t.min(), t.max()]).tolist() if t.numel() else (0, 0)
     if lo < 0: raise ValueError(f"labels must be non-negative integers, found {lo}")
-    key = t + torch.arange(B, device=t.device)[:, None] * (hi + 1)
-    ids, pix, size = torch.unique(key.flatten(), return_inverse=True, return_counts=True)
+    key = (t + torch.arange(B, device=t.device)[:, None] * (hi + 1)).flatten()
+    if B * (hi + 1) <= max(2 ** 16, len(key)): # few possible keys: count them, rather than sort all pixels
+        counts = torch.bincount(key, minlength=B * (hi + 1))
+        present = counts > 0
+        ids, pix = present.nonzero()[:, 0], (present.cumsum(0) - 1)[key]
+        size = counts[ids]
+    else: ids, pix, size = torch.unique(key, return_inverse=True, return_counts=True)
     image, label = ids // (hi + 1), ids % (hi + 1)
     obj = label != 0
     member = obj if sparse else torch.ones_like(obj)
