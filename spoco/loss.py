@@ -443,7 +443,8 @@ def cover_bits(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
         z = torch.minimum(torch.bmm(rows_f, xlf[..., s:s + n]), torch.bmm(rows_g, xlg[..., s:s + n]))
         torch.bmm(bit, z.lt_(delta_var ** 2), out=bits[..., s:s + n]) # lt_ leaves 1. where covered, 0. elsewhere
     return bits[:, 0].long()
-#| export
+
+# %% ../nbs/20_loss.ipynb #b2d0a004
 def take_uncovered(cand_bits: torch.Tensor, # (B, M) `cover_bits` at the candidates: bit j of [b, i] set if j covers i
                    valid: torch.Tensor, # (B, M) candidates that may be taken at all
                   ) -> torch.Tensor: # (B, M) bool
@@ -477,7 +478,7 @@ def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
         bits = cover_bits(xlf, xlg, cand, delta_var)
         taken = take_uncovered(bits.gather(1, cand), score >= 0)
         hit = torch.where(remaining, bits & (taken << torch.arange(M, device=dev)).sum(1, keepdim=True), 0)
-        first = torch.where(hit != 0, (hit & -hit).double().log2_().long(), M) # the first taken candidate covering a pixel
+        first = torch.where(hit != 0, torch.frexp((hit & -hit).double())[1] - 1, M).long() # the first taken candidate covering a pixel (its lowest bit)
         removed = torch.zeros(B, M + 1, dtype=torch.long, device=dev).scatter_add_(1, first, torch.ones_like(first))[:, :M]
         left = remaining.sum(1, keepdim=True) - removed.cumsum(1) + removed # left before each candidate is applied
         rank = count[:, None] + taken.cumsum(1) - taken.long()
