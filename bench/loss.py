@@ -2,6 +2,7 @@
 
     python bench/loss.py            # full run: B=4, E=16, 448x448, ~20 objects, 10/40/100% labelled
     python bench/loss.py --quick    # smaller and faster, to check that the script works
+    python bench/loss.py --gpu-only # only the GPU rows (fp32 and bf16 autocast), on a machine with CUDA
 
 Times are forward+backward, median of several repeats (the slow reference: fewer repeats). Like a training process
 (`spoco_train`, `spoco_demo`), the script first calls `spoco.train.reuse_freed_memory()`, so that large freed
@@ -133,6 +134,7 @@ def main():
     p.add_argument('--ratio', type=float, default=0.1); p.add_argument('--memory-child', action='store_true')
     p.add_argument('--default-malloc', action='store_true', help="glibc's default allocator, not the training setting")
     p.add_argument('--against', default=None, help='a git revision whose spoco/loss.py to compare with')
+    p.add_argument('--gpu-only', action='store_true', help='skip the CPU rows (and the slow reference)')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     malloc = "glibc's default allocator" if args.default_malloc else f'freed memory reused: {reuse_freed_memory()}'
@@ -143,13 +145,15 @@ def main():
     print(f"torch {torch.__version__}, {args.threads} threads, B={args.batch} E={args.emb} "
           f"{args.size}x{args.size}, ~{args.objects} objects per image; {malloc}")
     if args.against: return compare(args)
+    if args.gpu_only and not torch.cuda.is_available(): sys.exit('--gpu-only: no CUDA device is available')
 
     net = UNet(3, args.emb)
     images = torch.randn(args.batch, 3, args.size, args.size)
-    t_unet = timed(lambda: unet_step(net, images), max(1, args.repeats // 2))
-    print(f"U-Net f_maps 16..512 forward+backward: {t_unet:.3f} s")
+    if not args.gpu_only:
+        t_unet = timed(lambda: unet_step(net, images), max(1, args.repeats // 2))
+        print(f"U-Net f_maps 16..512 forward+backward: {t_unet:.3f} s")
 
-    for ratio in (0.1, 0.4, 1.0):
+    for ratio in () if args.gpu_only else (0.1, 0.4, 1.0):
         emb_f, emb_g, target = synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio)
         n_lab = (target.flatten(1)[:, :, None] == target.flatten(1).unique()[1:]).any(1).sum(1).tolist()
         t_fast = timed(lambda: loss_step(loss, emb_f, emb_g, target), args.repeats)
@@ -168,10 +172,13 @@ def main():
             t_unet = timed(unet_amp, args.repeats, 'cuda')
             for ratio in (0.1, 0.4, 1.0):
                 emb_f, emb_g, target = (t.cuda() for t in synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio))
+                if dtype is not None: emb_f, emb_g = emb_f.to(dtype), emb_g.to(dtype) # what the U-Net gives under autocast
                 torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
                 t_fast = timed(lambda: loss_step(loss, emb_f, emb_g, target, autocast=dtype), args.repeats, 'cuda')
                 mib = (torch.cuda.max_memory_allocated() - base) / 2**20
-                print(f"GPU {name}: labelled {ratio:4.0%}: loss {t_fast*1e3:6.1f} ms, U-Net {t_unet*1e3:6.1f} ms, "
+                t_ref = None if dtype is not None else timed(lambda: loss_step(loss, emb_f, emb_g, target, reference=True), args.ref_repeats, 'cuda')
+                ref = '' if t_ref is None else f"reference {t_ref*1e3:7.1f} ms, speed-up {t_ref/t_fast:5.1f}x, "
+                print(f"GPU {name}: labelled {ratio:4.0%}: loss {t_fast*1e3:6.1f} ms, {ref}U-Net {t_unet*1e3:6.1f} ms, "
                       f"loss/U-Net {100*t_fast/t_unet:4.1f}%, peak extra memory {mib:5.0f} MiB")
 
 
