@@ -464,14 +464,15 @@ def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
                         max_anchors: int, # the most anchors per image
                         volume_threshold: float, # stop when less than this fraction of the image remains
                         scores: torch.Tensor, # (B, N) uniform random scores, one per pixel
-                        candidates: int=None, # candidates per pass over the pixels (default and at most: max_anchors, 24)
+                        candidates: int=None, # candidates per pass (at most 24; default: max_anchors on a CPU, 1 on a GPU)
                        ) -> tuple: # ((B, max_anchors) anchor pixels, (B, max_anchors) active flags)
     "Anchor pixels that cover the unlabeled region, with flags for those actually used; no device sync per anchor."
     (B, _, N), dev = xlf.shape, xlf.device
     picks = torch.zeros(B, max_anchors + 1, dtype=torch.long, device=dev) # the last column takes what is not kept
     active = torch.zeros(B, max_anchors + 1, dtype=torch.bool, device=dev)
     remaining, count = unlabeled.clone(), torch.zeros(B, dtype=torch.long, device=dev)
-    M, none = min(candidates or max_anchors, max_anchors, 24, N), torch.zeros(B, 1, dtype=torch.bool, device=dev)
+    M = min(candidates or (max_anchors if dev.type == 'cpu' else 1), max_anchors, 24, N)
+    none = torch.zeros(B, 1, dtype=torch.bool, device=dev)
     going = lambda left, count: (left >= volume_threshold * N) & (left > 0) & (count < max_anchors)
     for _ in range(max_anchors): # every pass adds an anchor to every image still going
         score, cand = torch.where(remaining, scores, -1.).topk(M, dim=1) # (B, M), best first
