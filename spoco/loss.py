@@ -471,6 +471,7 @@ def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
     picks = torch.zeros(B, max_anchors + 1, dtype=torch.long, device=dev) # the last column takes what is not kept
     active = torch.zeros(B, max_anchors + 1, dtype=torch.bool, device=dev)
     remaining, count = unlabeled.clone(), torch.zeros(B, dtype=torch.long, device=dev)
+    n_left = remaining.sum(1, keepdim=True) # pixels of the region still uncovered
     M = min(candidates or (max_anchors if dev.type == 'cpu' else 1), max_anchors, 24, N)
     none = torch.zeros(B, 1, dtype=torch.bool, device=dev)
     going = lambda left, count: (left >= volume_threshold * N) & (left > 0) & (count < max_anchors)
@@ -481,13 +482,14 @@ def consistency_anchors(xlf: torch.Tensor, # (B, E+2, N) lifted embeddings of f
         hit = torch.where(remaining, bits & (taken << torch.arange(M, device=dev)).sum(1, keepdim=True), 0)
         first = torch.where(hit != 0, torch.frexp((hit & -hit).double())[1] - 1, M).long() # the first taken candidate covering a pixel (its lowest bit)
         removed = torch.zeros(B, M + 1, dtype=torch.long, device=dev).scatter_add_(1, first, torch.ones_like(first))[:, :M]
-        left = remaining.sum(1, keepdim=True) - removed.cumsum(1) + removed # left before each candidate is applied
+        left = n_left - removed.cumsum(1) + removed # left before each candidate is applied
         rank = count[:, None] + taken.cumsum(1) - taken.long()
         ok = taken & going(left, rank)
-        picks.scatter_(1, torch.where(ok, rank, max_anchors), cand); active.scatter_(1, torch.where(ok, rank, max_anchors), ok)
-        count += ok.sum(1)
+        slot = torch.where(ok, rank, max_anchors)
+        picks.scatter_(1, slot, cand); active.scatter_(1, slot, ok)
+        count, n_left = count + ok.sum(1), n_left - (removed * ok).sum(1, keepdim=True)
         remaining &= ~torch.cat([ok, none], 1).gather(1, first)
-        if dev.type == 'cpu' and not going(remaining.sum(1), count).any(): break
+        if dev.type == 'cpu' and not going(n_left[:, 0], count).any(): break
     return picks[:, :max_anchors], active[:, :max_anchors]
 
 # %% ../nbs/20_loss.ipynb #3fe33473
