@@ -15,38 +15,37 @@ from fastcore.docments import docments
 from torch.nn.parallel import DistributedDataParallel
 
 import spoco
-from .data.cityscapes import THINGS, Cityscapes
-from .data.core import InstanceDataset
-from .data.cvppp import CVPPP
-from .data.folder import ImageFolder
-from .data.io import atomic_write, check_ratio, seed_for
+from .data.cityscapes import THINGS
+from .data.core import InstanceDataset, patch_counts
+from .data.io import DataError, atomic_write, check_ratio, seed_for
 from .data.loaders import make_loaders, set_epoch, world
-from .data.synthetic import write_synthetic_cvppp
+from .data.sets import DATA_SETS, DataRequest, data_set
 from .data.views import SpocoViews, standardize
 from .loss import TERMS, SpocoLoss
 from .model import SpocoNet, UNet
 
 # %% auto #0
-__all__ = ['DATASETS', 'MODELS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD',
-           'RUN_FIELDS', 'SpocoConfig', 'flag', 'check_config', 'config_to_dict', 'config_from_dict', 'config_parser',
-           'dashed', 'parse_config', 'lr_at', 'default_patch', 'build_data', 'build_net', 'build_loss', 'atomic_save',
-           'CheckpointError', 'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback', 'check_callback',
-           'NonFiniteLoss', 'Trainer', 'CheckpointCB', 'SignalCB', 'validate', 'ValidateCB', 'ProgressCB',
-           'TensorBoardCB', 'validation_panel', 'reuse_freed_memory', 'pick_device', 'train']
+__all__ = ['MODELS', 'WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD',
+           'RUN_FIELDS', 'SpocoConfig', 'flag', 'check_dims', 'check_config', 'config_to_dict', 'config_from_dict',
+           'config_parser', 'dashed', 'parse_config', 'lr_at', 'default_patch', 'build_data', 'build_net', 'build_loss',
+           'atomic_save', 'CheckpointError', 'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback',
+           'check_callback', 'NonFiniteLoss', 'Trainer', 'no_batch', 'CheckpointCB', 'SignalCB', 'validate',
+           'ValidateCB', 'ProgressCB', 'TensorBoardCB', 'validation_panel', 'reuse_freed_memory', 'pick_device',
+           'train']
 
 # %% ../nbs/30_train.ipynb #6b1e605b
-DATASETS = ('cvppp', 'cityscapes', 'synthetic', 'folder')
 MODELS = {'UNet2D': 2, 'UNet3D': 3}
 
 @dataclass
 class SpocoConfig:
     "Everything that defines a SPOCO training run."
     spoco: bool = True                  # train SPOCO (f, g, consistency); --no-spoco trains f fully supervised
-    ds_name: str = 'cvppp'              # data set: cvppp, cityscapes, synthetic (written on first use) or folder
+    ds_name: str = 'cvppp'              # data set, a name of spoco.data.sets.DATA_SETS: cvppp, synthetic (written on first use), cityscapes, folder, volumes
     ds_path: str = 'data'               # root folder of the data set
     things_class: str | None = None     # Cityscapes: train on this things class only; default all things
     instance_ratio: float | None = 0.1  # fraction of objects labelled per image; 1 keeps all
-    patch_size: tuple | None = None     # training crop H W; default 448 448 (384 768 for Cityscapes)
+    patch_size: tuple | None = None     # training patch, H W (D H W for volumes); default: the data set's
+    patches_per_image: int | None = None  # training patches per image and epoch; default: as many as fit by area
     batch_size: int = 4                 # images per batch and process
     num_workers: int = 2                # data-loading processes per training process
     model_name: str = 'UNet2D'          # UNet2D or UNet3D
@@ -85,11 +84,19 @@ class SpocoConfig:
 # %% ../nbs/30_train.ipynb #9ed988a1
 def flag(name: str) -> str: return '--' + name.replace('_', '-')
 
+def check_dims(cfg: SpocoConfig, spec) -> None:
+    "Refuse a model, a data set and a patch of different dimensions, naming the flag."
+    dims, shape = MODELS[cfg.model_name], 'H W' if spec.ndim == 2 else 'D H W'
+    if dims != spec.ndim:
+        raise ValueError(f'--model-name {cfg.model_name} is a {dims}D network, but --ds-name {cfg.ds_name} holds {spec.ndim}D images; use --model-name UNet{spec.ndim}D')
+    if cfg.patch_size is not None and (len(cfg.patch_size) != spec.ndim or min(cfg.patch_size) < 4):
+        raise ValueError(f'--patch-size must be {spec.ndim} sizes {shape} of at least 4 for --ds-name {cfg.ds_name}, got {" ".join(map(str, cfg.patch_size))}')
+
 def check_config(cfg: SpocoConfig) -> SpocoConfig:
     "Refuse a configuration that cannot work, naming the flag; return it unchanged otherwise."
     def need(ok, name, what):
         if not ok: raise ValueError(f'{flag(name)} {what}, got {getattr(cfg, name)!r}')
-    need(cfg.ds_name in DATASETS, 'ds_name', f'must be one of {", ".join(DATASETS)}')
+    spec = data_set(cfg.ds_name)
     need(cfg.model_name in MODELS, 'model_name', f'must be one of {", ".join(MODELS)}')
     need(cfg.norm in ('batch', 'group'), 'norm', 'must be batch or group')
     need(cfg.anchor in ('stable', 'mean'), 'anchor', 'must be stable or mean')
@@ -102,9 +109,10 @@ def check_config(cfg: SpocoConfig) -> SpocoConfig:
     for name in ('learning_rate', 'loss_delta_var', 'loss_delta_dist'): need(getattr(cfg, name) > 0, name, 'must be positive')
     need(0 < cfg.kernel_threshold < 1, 'kernel_threshold', 'must lie in (0, 1)')
     need(0 <= cfg.momentum <= 1, 'momentum', 'must lie in [0, 1]')
-    need(cfg.patch_size is None or (len(cfg.patch_size) == 2 and min(cfg.patch_size) >= 16), 'patch_size', 'must be two sizes H W of at least 16')
+    check_dims(cfg, spec)
+    need(cfg.patches_per_image is None or cfg.patches_per_image >= 1, 'patches_per_image', 'must be at least 1')
     need(len(cfg.model_feature_maps) >= 1 and min(cfg.model_feature_maps) >= 1, 'model_feature_maps', 'must be positive channel counts')
-    if cfg.ds_name != 'synthetic' and not Path(cfg.ds_path).is_dir(): raise FileNotFoundError(f'--ds-path {cfg.ds_path} is not a folder')
+    if spec.prepare is None and not Path(cfg.ds_path).is_dir(): raise FileNotFoundError(f'--ds-path {cfg.ds_path} is not a folder')
     if Path(cfg.checkpoint_dir).exists() and not Path(cfg.checkpoint_dir).is_dir(): raise ValueError(f'--checkpoint-dir {cfg.checkpoint_dir} is a file, not a folder')
     return cfg
 
@@ -156,24 +164,24 @@ def lr_at(cfg: SpocoConfig, it: int) -> float:
     return cfg.learning_rate * cfg.lr_decay ** sum(it >= m for m in cfg.milestones)
 
 # %% ../nbs/30_train.ipynb #8bd2a38b
-def default_patch(cfg: SpocoConfig) -> tuple:
-    "The training crop: the configured one, or 384x768 for Cityscapes and 448x448 otherwise."
-    return tuple(cfg.patch_size) if cfg.patch_size else (384, 768) if cfg.ds_name == 'cityscapes' else (448, 448)
+WINDOW_ZOOM = 1.25  # data sets with `windows`: training windows are this much larger than the patch per axis
 
-def build_data(cfg: SpocoConfig, kept: dict | None = None) -> tuple:
-    "The training data set (with views) and the validation data set (or None)."
-    views = SpocoViews(patch_size=default_patch(cfg), n_views=2 if cfg.spoco else 1)
+def default_patch(cfg: SpocoConfig) -> tuple:
+    "The training patch: the configured one, or the data set's default."
+    return tuple(cfg.patch_size) if cfg.patch_size else data_set(cfg.ds_name).patch
+
+def build_data(cfg: SpocoConfig, kept: dict | None = None, processes: int = 1) -> tuple:
+    "The training data set (with views, in patches that fill at least one batch per process) and the validation set (or None)."
+    spec, patch, root = data_set(cfg.ds_name), default_patch(cfg), Path(cfg.ds_path)
+    if spec.prepare is not None: spec.prepare(root)
+    views = SpocoViews(patch_size=patch, n_views=2 if cfg.spoco else 1)
     ratio = None if cfg.instance_ratio in (None, 1) else cfg.instance_ratio
-    root = Path(cfg.ds_path)
-    if cfg.ds_name == 'synthetic' and not (root / '.spoco_synthetic.json').exists(): write_synthetic_cvppp(root)  # a set written earlier is kept
-    if cfg.ds_name == 'cityscapes':
-        train = Cityscapes(root, 'train', cfg.things_class, ratio, views, cfg.manual_seed)
-        val = Cityscapes(root, 'val', cfg.things_class) if (root / 'leftImg8bit' / 'val').is_dir() else None
-        return train, val
-    cls = ImageFolder if cfg.ds_name == 'folder' else CVPPP
-    train = cls(root, 'train', views=views, instance_ratio=ratio, seed=cfg.manual_seed, kept=kept)
-    val_dir = root / 'val'
-    return train, (cls(root, 'val') if val_dir.is_dir() and any(val_dir.iterdir()) else None)
+    train = spec.open(DataRequest(root, 'train', views, ratio, cfg.manual_seed, kept, cfg.things_class, patch if spec.ndim == 3 else None))
+    counts = patch_counts(train, patch, cfg.batch_size * processes, cfg.patches_per_image)
+    window = patch if spec.ndim == 3 else tuple(math.ceil(WINDOW_ZOOM * p) for p in patch) if spec.windows else None
+    train.set_patches(counts, window)
+    val = spec.open(DataRequest(root, 'val', things_class=cfg.things_class)) if spec.has(root, 'val') else None
+    return train, val
 
 def build_net(cfg: SpocoConfig, in_channels: int) -> SpocoNet:
     "The U-Net f and its momentum copy g."
@@ -306,6 +314,7 @@ def _fit(self: Trainer):
     try:
         while self.it < self.cfg.max_num_iterations and not self.stop:
             set_epoch(self.train_dl, self.epoch, self.batch_in_epoch)
+            if self.batch_in_epoch == 0 and len(self.train_dl) == 0: raise DataError(no_batch(self))
             for batch in self.train_dl:
                 self.batch = batch
                 self('before_step')
@@ -316,6 +325,12 @@ def _fit(self: Trainer):
             else: self.epoch, self.batch_in_epoch = self.epoch + 1, 0
     finally: self('after_fit')
     return self
+
+def no_batch(t: Trainer) -> str:
+    "Why an epoch gives no batch, in one sentence."
+    n = len(t.train_dl.dataset)
+    return (f'an epoch of {n} training patches gives no batch of {t.train_dl.batch_size} on {t.world} process(es); '
+            f'lower --batch-size or raise --patches-per-image')
 
 def _state(self: Trainer, kept: dict) -> dict:
     "Everything needed to continue this run exactly, as plain values and tensors."
@@ -473,7 +488,7 @@ def train(cfg: SpocoConfig,  # the run's configuration
         cfg = check_config(replace(config_from_dict(ck['config']), **{k: getattr(cfg, k) for k in RUN_FIELDS}))
     device = pick_device(cfg.device)
     torch.manual_seed(seed_for(cfg.manual_seed, 'init'))
-    train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None)
+    train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=world()[0])
     in_channels = cfg.model_in_channels or train_ds.load(0)['image'].shape[0]
     net, loss_fn = build_net(cfg, in_channels).to(device), build_loss(cfg)
     if device.type == 'cuda' and cfg.amp and MODELS[cfg.model_name] == 2: net = net.to(memory_format=torch.channels_last)

@@ -4,12 +4,14 @@
 
 # %% ../../nbs/03_data.core.ipynb #b57b3898
 from __future__ import annotations
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
+from PIL import Image
 from fastcore.basics import patch
 from torch.utils.data import Dataset
 
@@ -18,7 +20,7 @@ from .io import (DataError, check_ratio, check_same_shape, keep_objects, read_im
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'Sample', 'InstanceDataset', 'find_images']
+__all__ = ['IMAGE_SUFFIXES', 'Sample', 'InstanceDataset', 'random_window', 'patch_counts', 'find_images']
 
 # %% ../../nbs/03_data.core.ipynb #9f99c9c1
 @dataclass
@@ -42,9 +44,14 @@ class InstanceDataset(Dataset):
         if instance_ratio is not None: check_ratio(instance_ratio)
         self.samples, self.views, self.instance_ratio, self.seed = list(samples), views, instance_ratio, seed
         self.kept, self.epoch = {k: [int(i) for i in v] for k, v in (kept or {}).items()}, 0
+        self.ends, self.window = np.arange(1, len(self.samples) + 1), None  # one item per sample, whole
 
-    def __len__(self): return len(self.samples)
+    def __len__(self): return int(self.ends[-1])
     def set_epoch(self, epoch: int): self.epoch = epoch
+    def sample_of(self, i: int) -> int:
+        "The sample that item `i` is drawn from."
+        if not 0 <= i < len(self): raise IndexError(f'item {i} of a data set of {len(self)} items')
+        return int(np.searchsorted(self.ends, i, side='right'))
     def read_labels(self, path) -> np.ndarray: return read_labels(path)
 
 # %% ../../nbs/03_data.core.ipynb #91ff3ec3
@@ -70,10 +77,11 @@ def load(self: InstanceDataset, i: int) -> dict:
 
 @patch
 def __getitem__(self: InstanceDataset, i: int) -> tuple:
-    "The views of sample `i` for the current epoch (unlabelled images count as all unknown)."
-    d = self.load(i)
-    labels = d['label'] if d['label'] is not None else np.zeros(d['image'].shape[1:], np.int64)
+    "The views of item `i` for the current epoch (unlabelled images count as all unknown)."
     g = torch.Generator().manual_seed(seed_for(self.seed, self.epoch, i))
+    j = self.sample_of(i)
+    d = self.load(j) if self.window is None else self.load_window(j, self.window, g)
+    labels = d['label'] if d['label'] is not None else np.zeros(d['image'].shape[1:], np.int64)
     return self.views(torch.from_numpy(d['image']), torch.from_numpy(labels), g)
 
 @patch
@@ -83,6 +91,53 @@ def labelled_objects(self: InstanceDataset) -> dict:
     for s in self.samples:
         if s.label is not None and s.name not in self.kept: self.kept_ids(s.name, relabel_consecutive(self.read_labels(s.label)))
     return dict(self.kept)
+
+# %% ../../nbs/03_data.core.ipynb #c8a7aeee
+@patch
+def set_patches(self: InstanceDataset,
+                per_sample,  # items per sample and epoch: one count for every sample, or a list with one per sample
+                window: tuple | None = None):  # spatial shape of the random window each item is cut from; None: whole samples
+    "Make every epoch give `per_sample` items of each sample, each a random window when `window` is set."
+    n = [int(per_sample)] * len(self.samples) if np.isscalar(per_sample) else [int(k) for k in per_sample]
+    if len(n) != len(self.samples) or min(n) < 1: raise ValueError(f'need a positive patch count for each of the {len(self.samples)} samples, got {per_sample}')
+    self.ends, self.window = np.cumsum(n), None if window is None else tuple(int(w) for w in window)
+    return self
+
+# %% ../../nbs/03_data.core.ipynb #6573292c
+def random_window(shape: tuple,  # spatial shape of the sample
+                  window: tuple,  # wanted window shape; axes where the sample is shorter are taken whole
+                  g: torch.Generator):  # the item's generator
+    "Slices of a random window of at most `window` inside `shape`."
+    size = [min(s, w) for s, w in zip(shape, window)]
+    starts = [int(torch.randint(0, s - w + 1, (1,), generator=g)) for s, w in zip(shape, size)]
+    return tuple(slice(a, a + w) for a, w in zip(starts, size))
+
+@patch
+def load_window(self: InstanceDataset, i: int, window: tuple, g: torch.Generator) -> dict:
+    "Sample `i` as `load` gives it, cut to a random window of at most `window`."
+    d = self.load(i)
+    sl = random_window(d['image'].shape[1:], window, g)
+    return dict(d, image=d['image'][(slice(None), *sl)], **{k: d[k][sl] for k in ('label', 'fg') if d[k] is not None})
+
+# %% ../../nbs/03_data.core.ipynb #2af6db62
+@patch
+def shape_of(self: InstanceDataset, i: int) -> tuple:
+    "Spatial shape of sample `i`, from the file header where the format allows."
+    p = self.samples[i].image
+    if p.suffix.lower() in ('.png', '.jpg', '.jpeg'):
+        try:
+            with Image.open(p) as im: return im.size[::-1]
+        except Exception: pass  # load() names the unreadable file
+    return tuple(self.load(i)['image'].shape[1:])
+
+def patch_counts(ds: InstanceDataset,  # the training data set
+                 patch: tuple,  # the training patch (H, W) or (D, H, W)
+                 min_items: int = 1,  # an epoch holds at least this many items (batch size x processes)
+                 per_sample: int | None = None):  # items per sample and epoch; None: by area
+    "Items per sample and epoch: `per_sample`, or the number of patches fitting into each sample by area."
+    n = [per_sample or max(1, math.ceil(math.prod(ds.shape_of(j)) / math.prod(patch))) for j in range(len(ds.samples))]
+    k = math.ceil(min_items / sum(n))
+    return [c * k for c in n] if k > 1 else n
 
 # %% ../../nbs/03_data.core.ipynb #fa0dfdf4
 IMAGE_SUFFIXES = ('.png', '.tif', '.tiff', '.jpg', '.jpeg')

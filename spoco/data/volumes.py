@@ -8,9 +8,10 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import torch
 from fastcore.basics import patch
 
-from .core import InstanceDataset, Sample
+from .core import InstanceDataset, Sample, random_window
 from .io import DataError, keep_objects, seed_for, to_unit_range
 from .views import plain_view
 
@@ -38,48 +39,67 @@ def check_volume(path, raw_key: str = 'raw', label_key: str | None = 'label') ->
 
 # %% ../../nbs/07_data.volumes.ipynb #6efbe8fb
 class VolumeDataset(InstanceDataset):
-    "Random patches of HDF5 volumes with (possibly sparse) instance labels."
+    "HDF5 volumes with (possibly sparse) instance labels; training items are random patches."
     def __init__(self, paths,  # HDF5 files, each with a raw and a label dataset
-                 patch_shape=(32, 64, 64),  # (D, H, W) of a patch
-                 patches_per_volume: int = 16,  # items per volume and epoch
+                 patch_shape=(32, 64, 64),  # (D, H, W) of a training patch; None: items are whole volumes
+                 patches_per_volume: int = 16,  # items per volume and epoch (with a patch shape)
                  raw_key: str = 'raw', label_key: str = 'label',  # dataset names in the files
                  views=plain_view,  # (image, label, generator) -> tensors
                  instance_ratio: float | None = None,  # fraction of objects kept per volume; None keeps all
                  seed: int = 0,  # seeds the choice of objects, the patches and the views
-                 kept: dict | None = None):  # volume name -> kept object ids, to reuse a run's choice
+                 kept: dict | None = None,  # volume name -> kept object ids, to reuse a run's choice
+                 need_labels: bool = True):  # refuse volumes without labels (False for test volumes)
         paths = [Path(p) for p in paths]
-        super().__init__([Sample(p.stem, p, p) for p in paths], views, instance_ratio, seed, kept, where='the list of volumes')
-        self.shapes = [check_volume(p, raw_key, label_key) for p in paths]
-        for p, s in zip(paths, self.shapes):
-            if any(a < b for a, b in zip(s, patch_shape)): raise DataError(f'volume {p} of shape {s} is smaller than the patch {tuple(patch_shape)}')
-        self.patch_shape, self.per_volume, self.keys = tuple(patch_shape), patches_per_volume, (raw_key, label_key)
+        labelled = [need_labels or _has(p, label_key) for p in paths]
+        super().__init__([Sample(p.stem, p, p if l else None) for p, l in zip(paths, labelled)], views, instance_ratio, seed, kept, where='the list of volumes')
+        self.shapes = [check_volume(p, raw_key, label_key if l else None) for p, l in zip(paths, labelled)]
+        self.keys = (raw_key, label_key)
+        if patch_shape is not None:
+            for p, s in zip(paths, self.shapes):
+                if any(a < b for a, b in zip(s, patch_shape)): raise DataError(f'volume {p} of shape {s} is smaller than the patch {tuple(patch_shape)}')
+            self.set_patches(patches_per_volume, patch_shape)
 
-    def __len__(self): return len(self.samples) * self.per_volume
+def _has(path, key: str) -> bool:
+    "Whether the HDF5 file `path` has a dataset `key` (False for files that cannot be opened: check_volume names them)."
+    try:
+        with h5py.File(path, 'r') as f: return isinstance(f.get(key), h5py.Dataset)
+    except OSError: return False
 
 # %% ../../nbs/07_data.volumes.ipynb #2c2c251f
 @patch
-def patch_slices(self: VolumeDataset, i: int) -> tuple:
-    "The volume index and patch slices of item `i` in the current epoch."
-    v = i // self.per_volume
-    rng = np.random.default_rng(seed_for(self.seed, self.epoch, i))
-    starts = [int(rng.integers(0, s - p + 1)) for s, p in zip(self.shapes[v], self.patch_shape)]
-    return v, tuple(slice(a, a + p) for a, p in zip(starts, self.patch_shape))
+def shape_of(self: VolumeDataset, i: int) -> tuple: return tuple(self.shapes[i])
+
+@patch
+def read_labels(self: VolumeDataset, path) -> np.ndarray:
+    "All ids of a volume's label dataset, as stored."
+    with h5py.File(path, 'r') as f: return f[self.keys[1]][...].astype(np.int64)
+
+@patch
+def _read(self: VolumeDataset, i: int, sl: tuple) -> dict:
+    "The block `sl` of volume `i`: image (C, D, H, W) in [0, 1], (sparse) labels or None, and the name."
+    s, (raw_key, label_key) = self.samples[i], self.keys
+    with h5py.File(s.image, 'r') as f:
+        raw = f[raw_key][(slice(None),) * (f[raw_key].ndim - 3) + sl]
+        labels = f[label_key][sl].astype(np.int64) if s.label is not None else None
+    if labels is not None and self.instance_ratio is not None:
+        if s.name not in self.kept: self.kept_ids(s.name, self.read_labels(s.label))
+        labels = keep_objects(labels, self.kept[s.name])
+    return dict(image=to_unit_range(raw if raw.ndim == 4 else raw[None]), label=labels, fg=None, name=s.name)
 
 @patch
 def load(self: VolumeDataset, i: int) -> dict:
-    "Item `i` as arrays: a patch of the image (C, D, H, W) in [0, 1], its (sparse) labels, and the name."
-    v, sl = self.patch_slices(i)
-    s, (raw_key, label_key) = self.samples[v], self.keys
-    with h5py.File(s.image, 'r') as f:
-        raw = f[raw_key][(slice(None),) * (f[raw_key].ndim - 3) + sl]
-        labels = f[label_key][sl].astype(np.int64)
-        if self.instance_ratio is not None and s.name not in self.kept: self.kept_ids(s.name, f[label_key][...])
-    if self.instance_ratio is not None: labels = keep_objects(labels, self.kept[s.name])
-    return dict(image=to_unit_range(raw if raw.ndim == 4 else raw[None]), label=labels, fg=None, name=s.name)
+    "Volume `i` whole, as arrays."
+    return self._read(i, (slice(None),) * 3)
+
+@patch
+def load_window(self: VolumeDataset, i: int, window: tuple, g: torch.Generator) -> dict:
+    "A random block of at most `window` of volume `i`, reading only that block."
+    return self._read(i, random_window(self.shapes[i], window, g))
 
 @patch
 def labelled_objects(self: VolumeDataset) -> dict:
     "Volume name -> ids of the kept objects, for every volume; empty when all are kept."
     if self.instance_ratio is None: return {}
-    for v in range(len(self.samples)): self.load(v * self.per_volume)
+    for s in self.samples:
+        if s.label is not None and s.name not in self.kept: self.kept_ids(s.name, self.read_labels(s.label))
     return dict(self.kept)
