@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
-import argparse, itertools, os, sys
+import argparse, itertools, math, os, sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,10 +15,9 @@ import torch.nn as nn
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .data.cityscapes import Cityscapes
 from .data.core import InstanceDataset
-from .data.cvppp import CVPPP
-from .data.folder import ImageFolder
+from .data.sets import DataRequest, data_set
+from .data.volumes import VolumeDataset
 from .data.io import DataError, atomic_write
 from .data.views import standardize
 from .model import SpocoNet, UNet, pad_to_multiple
@@ -27,9 +26,10 @@ from .train import (CheckpointError, SpocoConfig, build_net, check_config, confi
 from .viz import pca_rgb
 
 # %% auto #0
-__all__ = ['OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius', 'size_multiple', 'tile_starts', 'kept_part',
-           'tiles', 'predict_embeddings', 'output_stems', 'check_outputs_free', 'in_channels', 'write_prediction',
-           'predict_dataset', 'resolve_config', 'load_predictor', 'prediction_dataset', 'cli_parser', 'spoco_predict']
+__all__ = ['VOLUME_TILE', 'SLAB_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius', 'size_multiple',
+           'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'predict_volume', 'output_stems',
+           'check_outputs_free', 'in_channels', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset',
+           'resolve_config', 'load_predictor', 'prediction_dataset', 'cli_parser', 'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -91,6 +91,26 @@ def _tiling(module, shape, tile_shape, overlap) -> tuple:
     return tile, ov
 
 # %% ../nbs/40_predict.ipynb #653b9d56
+def run_tiles(module: nn.Module, # a network returning (B, E, ...) or a tuple of such
+              read, # src slices -> the standardised input tile (1, C, ...)
+              jobs: list, # tiles as `tiles` gives them
+              write, # (dst slices, [kept output part (E, ...) per network output]) -> None
+              batch_size: int = 4, # tiles per forward pass
+             ) -> bool:
+    "Run `module` in eval mode over tiles, `batch_size` at a time; return whether it returns a tuple."
+    device, modes = next(module.parameters()).device, {m: m.training for m in module.modules()}
+    module.eval()
+    try:
+        for i in range(0, len(jobs), batch_size):
+            batch = jobs[i:i + batch_size]
+            with torch.no_grad(), torch.autocast('cuda', dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+                y = module(torch.cat([read(src) for src, _, _ in batch]).to(device))
+            ys = y if isinstance(y, tuple) else (y,)
+            for k, (_, dst, inside) in enumerate(batch): write(dst, [t[k][(slice(None), *inside)].float().cpu() for t in ys])
+    finally:
+        for m, was in modes.items(): m.train(was)
+    return isinstance(y, tuple)
+
 @torch.no_grad()
 def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...) or a tuple of such, e.g. a SpocoNet
                        image, # one standardised image (C, H, W) or volume (C, D, H, W), tensor or array
@@ -101,25 +121,57 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     "Embeddings (E, ...) float32 on the CPU of one image (a tuple of them for a module returning a tuple)."
     x = torch.as_tensor(image).float()
     if x.ndim not in (3, 4): raise ValueError(f'expected one image (C, H, W) or volume (C, D, H, W), got shape {tuple(x.shape)}')
-    device = next(module.parameters()).device
     x, crop = pad_to_multiple(x[None], size_multiple(module))
-    shape = tuple(x.shape[2:])
-    tile, ov = _tiling(module, shape, tile_shape, overlap)
-    jobs, outs, modes = tiles(shape, tile, ov), None, {m: m.training for m in module.modules()}
-    module.eval()
-    try:
-        for i in range(0, len(jobs), batch_size):
-            batch = jobs[i:i + batch_size]
-            with torch.autocast('cuda', dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-                y = module(torch.cat([x[(..., *src)] for src, _, _ in batch]).to(device))
-            ys = y if isinstance(y, tuple) else (y,)
-            if outs is None: outs = [torch.empty((t.shape[1], *shape)) for t in ys]
-            for out, yb in zip(outs, ys):
-                for k, (_, dst, inside) in enumerate(batch): out[(slice(None), *dst)] = yb[k][(slice(None), *inside)].float().cpu()
-    finally:
-        for m, was in modes.items(): m.train(was)
+    shape, outs = tuple(x.shape[2:]), []
+    def write(dst, parts):
+        if not outs: outs.extend(torch.empty((p.shape[0], *shape)) for p in parts)
+        for out, p in zip(outs, parts): out[(slice(None), *dst)] = p
+    tuples = run_tiles(module, lambda src: x[(..., *src)], tiles(shape, *_tiling(module, shape, tile_shape, overlap)), write, batch_size)
     outs = tuple(o[(slice(None), *crop[2:])] for o in outs)
-    return outs if isinstance(y, tuple) else outs[0]
+    return outs if tuples else outs[0]
+
+# %% ../nbs/40_predict.ipynb #c1021641
+VOLUME_TILE = (64, 256, 256)  # default tile of volumes predicted block by block
+SLAB_VOXELS = 2 ** 24         # voxels per slab of the first pass
+
+def _slabs(shape: tuple) -> list:
+    "Slices of slabs of whole slices along depth, each of about `SLAB_VOXELS` voxels."
+    depth = max(1, SLAB_VOXELS // math.prod(shape[1:]))
+    return [(slice(z, min(z + depth, shape[0])), slice(None), slice(None)) for z in range(0, shape[0], depth)]
+
+def _copy_raw(ds: VolumeDataset, i: int, f: h5py.File) -> tuple:
+    "Write volume `i` scaled to [0, 1] into `f['raw']` slab by slab; return its mean and standard deviation."
+    n = s1 = s2 = 0.
+    for sl in _slabs(ds.shapes[i]):
+        x = ds.read_block(i, sl)['image']
+        if 'raw' not in f: f.create_dataset('raw', (len(x), *ds.shapes[i]), np.float32, chunks=True)
+        f['raw'][(slice(None), *sl)] = x
+        n, s1, s2 = n + x.size, s1 + x.sum(dtype=np.float64), s2 + np.square(x, dtype=np.float64).sum()
+    mean = s1 / n
+    return mean, math.sqrt(max(s2 - n * mean ** 2, 0.) / max(n - 1, 1))
+
+def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving embeddings
+                   ds: VolumeDataset, # HDF5 volumes
+                   i: int, # which volume
+                   path, # the predictions file to write
+                   tile_shape=None, # tile size, one or per axis; None: VOLUME_TILE (at most the volume)
+                   overlap=None, # tile overlap; None: twice the U-Net's receptive radius
+                   batch_size: int = 1, # tiles per forward pass
+                  ) -> Path:
+    "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2), atomically."
+    shape = tuple(ds.shapes[i])
+    tile, ov = _tiling(net, shape, tile_shape or tuple(min(t, s) for t, s in zip(VOLUME_TILE, shape)), overlap)
+    def write_h5(p):
+        with h5py.File(p, 'w') as f:
+            f.attrs['image'] = str(ds.samples[i].image)
+            mean, std = _copy_raw(ds, i, f)
+            read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
+            def write(dst, parts):
+                for name, part in zip(('embeddings1', 'embeddings2'), parts):
+                    if name not in f: f.create_dataset(name, (len(part), *shape), np.float32, chunks=True)
+                    f[name][(slice(None), *dst)] = part.numpy()
+            run_tiles(net, read, tiles(shape, tile, ov), write, batch_size)
+    return atomic_write(path, write_h5)
 
 # %% ../nbs/40_predict.ipynb #92ded41a
 OUTPUTS = ('_predictions.h5', '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image
@@ -143,10 +195,6 @@ def in_channels(net: nn.Module) -> int:
     "The image channels the first convolution of `net` expects."
     return next(m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))).in_channels
 
-def _png_slice(rgb: np.ndarray) -> np.ndarray:
-    "An RGB picture (H, W, 3); the middle slice of a volume's (D, H, W, 3)."
-    return rgb[len(rgb) // 2] if rgb.ndim == 4 else rgb
-
 def write_prediction(output_dir, # where the files go
                      stem: str, # the image's output name
                      image: np.ndarray, # the image as read, (C, ...) in [0, 1]
@@ -155,36 +203,54 @@ def write_prediction(output_dir, # where the files go
                      source: str = '', # the input file, stored as attribute `image`
                     ) -> Path:
     "Write one image's predictions file and its two PCA pictures; return the predictions file."
-    out = Path(output_dir)
-    for suffix, emb in zip(OUTPUTS[1:], (emb_f, emb_g)):
-        atomic_write(out / f'{stem}{suffix}', lambda p: Image.fromarray(_png_slice(pca_rgb(emb))).save(p, format='PNG'))
     def write_h5(p):
         with h5py.File(p, 'w') as f:
             f.attrs['image'] = source
             for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
-    return atomic_write(out / f'{stem}{OUTPUTS[0]}', write_h5)
+    return write_pictures(atomic_write(Path(output_dir) / f'{stem}{OUTPUTS[0]}', write_h5))
+
+def write_pictures(path, # a predictions file
+                  ) -> Path:
+    "Write the PCA pictures of f's and g's embeddings (the middle slice of a volume) beside a predictions file."
+    stem = str(path)[:-len(OUTPUTS[0])]
+    for suffix, key in zip(OUTPUTS[1:], ('embeddings1', 'embeddings2')):
+        with h5py.File(path, 'r') as f: emb = f[key][(slice(None), f[key].shape[1] // 2) if f[key].ndim == 4 else ()]
+        atomic_write(Path(stem + suffix), lambda p: Image.fromarray(pca_rgb(emb)).save(p, format='PNG'))
+    return Path(path)
 
 # %% ../nbs/40_predict.ipynb #d5301180
+def shard(n: int, # number of items
+          rank: int = 0, # this process's rank
+          world: int = 1, # number of processes
+         ) -> list:
+    "The items `rank` handles when `world` processes share `n` items: every `world`-th, starting at `rank`."
+    if not 0 <= rank < world: raise ValueError(f'rank {rank} outside a world of {world} processes')
+    return list(range(rank, n, world))
+
 def predict_dataset(net: SpocoNet, # f and g
                     ds: InstanceDataset, # the images to predict
                     output_dir, # where the predictions go (created if missing)
-                    tile_shape=None, # tile size, one or per axis; None predicts whole images
+                    tile_shape=None, # tile size, one or per axis; None predicts whole images (volumes: VOLUME_TILE)
                     overlap=None, # tile overlap; None: twice the U-Net's receptive radius
                     batch_size: int = 4, # tiles per forward pass
                     overwrite: bool = False, # replace existing outputs instead of refusing to run
                     device='cpu', # the device to predict on; `net` is moved there
                     progress: bool = True, # show a progress bar
+                    rank: int = 0, world: int = 1, # this process predicts its share of the images (`shard`)
                    ) -> list:
-    "Predict f and g embeddings of every image of `ds` into `output_dir`; return the predictions files."
-    stems = output_stems(ds)
-    check_outputs_free(output_dir, stems, overwrite)
+    "Predict f and g embeddings of (this process's share of) the images of `ds` into `output_dir`; return the predictions files."
+    stems, mine = output_stems(ds), shard(len(ds.samples), rank, world)
+    check_outputs_free(output_dir, [stems[i] for i in mine], overwrite)  # this process's outputs: others may be writing theirs
     net, want, written = net.to(device), in_channels(net), []
-    for i, stem in enumerate(tqdm(stems, desc='predicting', disable=not progress)):
-        d = ds.load(i)
-        if d['image'].shape[0] != want: raise DataError(f"{ds.samples[i].image} has {d['image'].shape[0]} channels; the model expects {want}")
-        x = standardize(torch.from_numpy(d['image'])[None])[0]
-        emb_f, emb_g = predict_embeddings(net, x, tile_shape, overlap, batch_size)
-        written.append(write_prediction(output_dir, stem, d['image'], emb_f, emb_g, str(ds.samples[i].image)))
+    for i in tqdm(mine, desc='predicting', disable=not progress):
+        c = ds.read_block(i, (slice(0, 1),) * 3)['image'].shape[0] if isinstance(ds, VolumeDataset) else None
+        d = None if c is not None else ds.load(i)
+        c = c if d is None else d['image'].shape[0]
+        if c != want: raise DataError(f"{ds.samples[i].image} has {c} channels; the model expects {want}")
+        if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape, overlap, batch_size)))
+        else:
+            emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape, overlap, batch_size)
+            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, str(ds.samples[i].image)))
     return written
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
@@ -223,10 +289,8 @@ def load_predictor(model_path, # a checkpoint written by training
 def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class
                        phase: str = 'test', # 'train', 'val' or 'test'
                       ) -> InstanceDataset:
-    "The images of `phase` of the configured data set (labels are optional in the test phase)."
-    if cfg.ds_name == 'cityscapes': return Cityscapes(cfg.ds_path, phase, cfg.things_class)
-    if cfg.ds_name == 'folder': return ImageFolder(cfg.ds_path, phase)
-    return CVPPP(cfg.ds_path, phase)
+    "The images of `phase` of the configured data set, whole (labels are optional in the test phase)."
+    return data_set(cfg.ds_name).open(DataRequest(Path(cfg.ds_path), phase, things_class=cfg.things_class))
 
 # %% ../nbs/40_predict.ipynb #2caef91d
 def cli_parser() -> argparse.ArgumentParser:
@@ -235,7 +299,7 @@ def cli_parser() -> argparse.ArgumentParser:
     p.description = ('Predict the f and g embeddings of every image of a data set into OUTPUT_DIR/<stem>_predictions.h5 '
                      '(datasets raw, embeddings1, embeddings2) and their PCA pictures <stem>_predictions_{1,2}.png.')
     helps = dict(spoco='accepted for compatibility; f and g are always both predicted', batch_size='tiles per forward pass',
-                 ds_name='data set layout: cvppp, synthetic (CVPPP layout), cityscapes or folder',
+                 ds_name='data set layout, a name of spoco.data.sets.DATA_SETS',
                  things_class='Cityscapes: the things class whose labels are read', model_in_channels='image channels')
     for a in p._actions:
         a.help = helps.get(a.dest, a.help)
@@ -255,10 +319,13 @@ def spoco_predict(argv: list | None = None): # the command-line words after the 
     a = vars(cli_parser().parse_args(dashed(sys.argv[1:] if argv is None else argv)))
     run = {k: a.pop(k) for k in ('model_path', 'output_dir', 'phase', 'tile_shape', 'overlap', 'overwrite')}
     a.pop('spoco', None)
+    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))  # set by torchrun
     try:
         net, cfg = load_predictor(run['model_path'], a)
         ds = prediction_dataset(check_config(cfg), run['phase'])
         files = predict_dataset(net, ds, run['output_dir'], run['tile_shape'], run['overlap'], cfg.batch_size,
-                                run['overwrite'], pick_device(cfg.device))
-    except (FileNotFoundError, FileExistsError, ValueError) as e: sys.exit(f'spoco_predict: error: {e}')
-    print(f"wrote {len(files)} predictions to {run['output_dir']}")
+                                run['overwrite'], pick_device(cfg.device), progress=rank == 0, rank=rank, world=world)
+    except (OSError, ValueError) as e:
+        if os.environ.get('SPOCO_DEBUG') == '1': raise
+        sys.exit(f'spoco_predict: error: {e}')
+    print(f"wrote {len(files)} predictions to {run['output_dir']}" + (f' (process {rank} of {world})' if world > 1 else ''))

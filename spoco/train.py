@@ -442,7 +442,7 @@ class TensorBoardCB(Callback):
         if self.w is not None: self.w.close()
 
 def validation_panel(net: SpocoNet, ds: InstanceDataset, device, bandwidth: float) -> np.ndarray:
-    "One row of pictures of the first validation image: input, PCA of f and of g, labels, clustering."
+    "One row of pictures of the first validation image (the middle slice of a volume): input, PCA of f and of g, labels, clustering."
     from spoco.cluster import mean_shift
     from spoco.viz import overlay, pca_rgb
     d = ds.load(0)
@@ -451,6 +451,10 @@ def validation_panel(net: SpocoNet, ds: InstanceDataset, device, bandwidth: floa
         was = net.f.training; net.f.eval(); net.g.eval()
         emb_f, emb_g = net.f(x)[0].float(), net.g(x)[0].float()
         net.f.train(was); net.g.train(was)
+    if x.ndim == 5:  # a volume: its middle slice
+        z = x.shape[2] // 2
+        emb_f, emb_g = emb_f[:, z], emb_g[:, z]
+        d = dict(d, image=d['image'][:, z], **{k: d[k][z] for k in ('label', 'fg') if d[k] is not None})
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
     lab = d['label'] if d['label'] is not None else np.zeros(img.shape[:2], int)
     seg = mean_shift(emb_f, bandwidth, mask=d['fg']).astype(np.int64)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import h5py
+import math
 import numpy as np
 import torch
 from fastcore.basics import patch
@@ -16,7 +17,7 @@ from .io import DataError, keep_objects, seed_for, to_unit_range
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['check_volume', 'VolumeDataset']
+__all__ = ['RANGE_VOXELS', 'check_volume', 'volume_range', 'unit_range', 'VolumeDataset']
 
 # %% ../../nbs/07_data.volumes.ipynb #16bae65d
 def check_volume(path, raw_key: str = 'raw', label_key: str | None = 'label') -> tuple:
@@ -37,6 +38,22 @@ def check_volume(path, raw_key: str = 'raw', label_key: str | None = 'label') ->
             if lab.shape != shape: raise DataError(f'{path}:{label_key} has shape {lab.shape} but {raw_key} is {shape}')
     return shape
 
+# %% ../../nbs/07_data.volumes.ipynb #595ff0f9
+RANGE_VOXELS = 2 ** 24  # volumes larger than this take their intensity percentiles from an even grid of about this many voxels
+
+def volume_range(raw: h5py.Dataset, max_voxels: int = RANGE_VOXELS):
+    "(low, high) intensity percentiles of an HDF5 volume, from a grid of at most `max_voxels`; None for 8-bit data."
+    if raw.dtype == np.uint8: return None
+    step = max(1, math.ceil((math.prod(raw.shape[-3:]) / max_voxels) ** (1 / 3)))
+    grid = raw[(slice(None),) * (raw.ndim - 3) + (slice(None, None, step),) * 3].astype(np.float32)
+    return tuple(np.percentile(grid, (0.1, 99.9)))
+
+def unit_range(raw: np.ndarray, lohi) -> np.ndarray:
+    "A block of raw intensities scaled to float32 [0, 1] by its volume's `volume_range`."
+    if lohi is None: return raw.astype(np.float32) / 255
+    lo, hi = lohi
+    return np.clip((raw.astype(np.float32) - lo) / max(float(hi - lo), 1e-8), 0, 1).astype(np.float32)
+
 # %% ../../nbs/07_data.volumes.ipynb #6efbe8fb
 class VolumeDataset(InstanceDataset):
     "HDF5 volumes with (possibly sparse) instance labels; training items are random patches."
@@ -53,7 +70,7 @@ class VolumeDataset(InstanceDataset):
         labelled = [need_labels or _has(p, label_key) for p in paths]
         super().__init__([Sample(p.stem, p, p if l else None) for p, l in zip(paths, labelled)], views, instance_ratio, seed, kept, where='the list of volumes')
         self.shapes = [check_volume(p, raw_key, label_key if l else None) for p, l in zip(paths, labelled)]
-        self.keys = (raw_key, label_key)
+        self.keys, self.ranges = (raw_key, label_key), {}  # dataset names; volume -> intensity range, found on first read
         if patch_shape is not None:
             for p, s in zip(paths, self.shapes):
                 if any(a < b for a, b in zip(s, patch_shape)): raise DataError(f'volume {p} of shape {s} is smaller than the patch {tuple(patch_shape)}')
@@ -75,26 +92,27 @@ def read_labels(self: VolumeDataset, path) -> np.ndarray:
     with h5py.File(path, 'r') as f: return f[self.keys[1]][...].astype(np.int64)
 
 @patch
-def _read(self: VolumeDataset, i: int, sl: tuple) -> dict:
-    "The block `sl` of volume `i`: image (C, D, H, W) in [0, 1], (sparse) labels or None, and the name."
+def read_block(self: VolumeDataset, i: int, sl: tuple) -> dict:
+    "The block `sl` of volume `i`: image (C, D, H, W) in [0, 1] (scaled as the whole volume), (sparse) labels or None, and the name."
     s, (raw_key, label_key) = self.samples[i], self.keys
     with h5py.File(s.image, 'r') as f:
-        raw = f[raw_key][(slice(None),) * (f[raw_key].ndim - 3) + sl]
+        if i not in self.ranges: self.ranges[i] = volume_range(f[raw_key])
+        raw = unit_range(f[raw_key][(slice(None),) * (f[raw_key].ndim - 3) + sl], self.ranges[i])
         labels = f[label_key][sl].astype(np.int64) if s.label is not None else None
     if labels is not None and self.instance_ratio is not None:
         if s.name not in self.kept: self.kept_ids(s.name, self.read_labels(s.label))
         labels = keep_objects(labels, self.kept[s.name])
-    return dict(image=to_unit_range(raw if raw.ndim == 4 else raw[None]), label=labels, fg=None, name=s.name)
+    return dict(image=raw if raw.ndim == 4 else raw[None], label=labels, fg=None, name=s.name)
 
 @patch
 def load(self: VolumeDataset, i: int) -> dict:
     "Volume `i` whole, as arrays."
-    return self._read(i, (slice(None),) * 3)
+    return self.read_block(i, (slice(None),) * 3)
 
 @patch
 def load_window(self: VolumeDataset, i: int, window: tuple, g: torch.Generator) -> dict:
     "A random block of at most `window` of volume `i`, reading only that block."
-    return self._read(i, random_window(self.shapes[i], window, g))
+    return self.read_block(i, random_window(self.shapes[i], window, g))
 
 @patch
 def labelled_objects(self: VolumeDataset) -> dict:
