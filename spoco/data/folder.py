@@ -74,8 +74,9 @@ def folder_ndim(samples: list[Sample],  # the data set's images and masks
     if ndim not in (None, 2, 3): raise ValueError(f'ndim must be 2, 3 or None (infer from the data), got {ndim!r}')
     if ndim is None:
         first = next((s.label for s in samples if s.label is not None), None)
-        ndim = spatial_ndim(*file_layout(first or samples[0].image), mask=first is not None)
-        if ndim not in (2, 3): raise DataError(f'cannot tell whether {first or samples[0].image} is 2D or 3D from its shape {file_layout(first or samples[0].image)[0]}; pass ndim')
+        shape, axes = file_layout(first or samples[0].image)
+        ndim = spatial_ndim(shape, axes, mask=first is not None)
+        if ndim not in (2, 3): raise DataError(f'cannot tell whether {first or samples[0].image} of shape {shape} is 2D or 3D; give ndim')
     for s in samples:
         image = _spatial_shape(s.image, ndim, mask=False)
         if s.label is not None:  # zero-size stand-ins: the shapes are compared without reading any pixel

@@ -194,6 +194,7 @@ def write_synthetic_nuclei(root,  # the data set root to write
     if marker.exists() and json.loads(marker.read_text()) == params: return root
     marker.unlink(missing_ok=True)
     for phase, n in zip(PHASES, (n_train, n_val, n_test)):
+        if n == 0: continue
         d = root / phase; d.mkdir(parents=True, exist_ok=True)
         for i in range(n):
             img, lab = make_nuclei(shape, seed=seed_for(seed, 'nuclei', phase, i), radius=radius, spacing=spacing)
