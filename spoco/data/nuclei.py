@@ -116,7 +116,7 @@ def fluorescence(labels: np.ndarray,  # instance labels, 0 background
 
 # %% ../../nbs/00a_data.nuclei.ipynb #06d50fb9
 def make_nuclei(shape: tuple = (256, 256),  # (H, W) or (D, H, W) in pixels
-                n_nuclei: int | None = None,  # how many nuclei to place at most; None fills 35 to 60% of the image
+                n_nuclei: int | None = None,  # how many nuclei to place at most; None: as many round average nuclei as cover 35 to 60% of the image
                 seed: int = 0,  # the image is a function of this seed
                 radius: float = 9.0,  # mean nucleus radius, in pixel units
                 spacing: tuple | None = None,  # pixel size per axis, e.g. (4, 1, 1) for slices 4 pixels apart; None: all 1
