@@ -6,14 +6,112 @@
 from __future__ import annotations
 from pathlib import Path
 
+import numpy as np
+import tifffile
+from PIL import Image
+
 from .core import InstanceDataset, Sample, find_images
-from .io import DataError
+from .io import (DataError, check_same_shape, keep_objects, looks_like_labels, read_array, read_labels,
+                           relabel_consecutive, to_unit_range)
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['folder_samples', 'ImageFolder']
+__all__ = ['file_layout', 'spatial_ndim', 'channel_axis', 'folder_ndim', 'read_stack', 'read_stack_image', 'read_stack_labels',
+           'folder_samples', 'ImageFolder']
 
-# %% ../../nbs/06_data.folder.ipynb #18ec3afa
+# %% ../../nbs/06_data.folder.ipynb #8d30402c
+def file_layout(path) -> tuple:
+    "Shape and axis letters of an image file, from its header alone: tifffile's letters for TIFF, YX or YXS otherwise."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f'no such image file: {path}')
+    try:
+        if path.suffix.lower() in ('.tif', '.tiff'):
+            with tifffile.TiffFile(path) as t: return tuple(t.series[0].shape), t.series[0].axes
+        with Image.open(path) as im:
+            bands = len(im.getbands())
+            return ((im.height, im.width), 'YX') if bands == 1 else ((im.height, im.width, bands), 'YXS')
+    except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
+
+# %% ../../nbs/06_data.folder.ipynb #3fdd15c9
+def spatial_ndim(shape: tuple,  # the file's array shape
+                 axes: str,  # its axis letters, as `file_layout` gives them
+                 mask: bool = False) -> int:  # a mask (no channel axis; RGB-coded when 2D) rather than an image
+    "How many spatial dimensions an image or mask file has, judged from its shape and axis letters."
+    if 'Z' in axes: return 3
+    if mask: return 2 if len(shape) == 3 and shape[-1] in (3, 4) else len(shape)
+    n = len(shape) - sum(a in 'CS' for a in axes)
+    return n - 1 if n == len(shape) and n >= 3 and min(shape[0], shape[-1]) <= 4 else n
+
+# %% ../../nbs/06_data.folder.ipynb #412990c0
+def channel_axis(shape: tuple,  # the image's array shape
+                 axes: str,  # its axis letters
+                 ndim: int,  # the data set's spatial dimensions
+                 path) -> int | None:  # the file, for the message
+    "The axis holding the channels of an image in an `ndim`-D data set (None for a single channel); refuse other shapes."
+    if len(shape) == ndim and not (ndim == 2 and 'Z' in axes): return None
+    if len(shape) == ndim + 1 and not (ndim == 2 and 'Z' in axes):
+        for letter in 'CS':
+            if letter in axes: return axes.index(letter)
+        if shape[-1] <= 4: return len(shape) - 1
+        if shape[0] <= 4: return 0
+    forms = '(H, W), (H, W, C) or (C, H, W)' if ndim == 2 else '(D, H, W), (C, D, H, W) or (D, H, W, C)'
+    raise DataError(f'image {path} has shape {shape} ({spatial_ndim(shape, axes)}D); a {ndim}D data set needs {forms} with C <= 4')
+
+# %% ../../nbs/06_data.folder.ipynb #03f6933f
+def _spatial_shape(path, ndim: int, mask: bool) -> tuple:
+    "The spatial shape of an image or mask file in an `ndim`-D data set, from its header; refuse a wrong dimension."
+    shape, axes = file_layout(path)
+    if mask:
+        if spatial_ndim(shape, axes, mask=True) != ndim or len(shape) not in (ndim, ndim + 1):
+            raise DataError(f'mask {path} has shape {shape} ({spatial_ndim(shape, axes, mask=True)}D) in a {ndim}D data set')
+        return shape[:ndim]
+    c = channel_axis(shape, axes, ndim, path)
+    return shape if c is None else shape[:c] + shape[c + 1:]
+
+def folder_ndim(samples: list[Sample],  # the data set's images and masks
+                ndim: int | None = None) -> int:  # 2 or 3; None infers it from the first mask, else the first image
+    "The spatial dimension of a folder data set, after checking every file's header against it."
+    if ndim not in (None, 2, 3): raise ValueError(f'ndim must be 2, 3 or None (infer from the data), got {ndim!r}')
+    if ndim is None:
+        first = next((s.label for s in samples if s.label is not None), None)
+        shape, axes = file_layout(first or samples[0].image)
+        ndim = spatial_ndim(shape, axes, mask=first is not None)
+        if ndim not in (2, 3): raise DataError(f'cannot tell whether {first or samples[0].image} of shape {shape} is 2D or 3D; give ndim')
+    for s in samples:
+        image = _spatial_shape(s.image, ndim, mask=False)
+        if s.label is not None:  # zero-size stand-ins: the shapes are compared without reading any pixel
+            check_same_shape(np.broadcast_to(0, image), np.broadcast_to(0, _spatial_shape(s.label, ndim, mask=True)), s.image, s.label)
+    return ndim
+
+# %% ../../nbs/06_data.folder.ipynb #025ee852
+def read_stack(path) -> tuple:
+    "The array of an image file and its axis letters (tifffile's for TIFF; YX or YXS otherwise)."
+    path = Path(path)
+    if path.suffix.lower() not in ('.tif', '.tiff'):
+        arr = read_array(path)
+        return arr, 'YX' if arr.ndim == 2 else 'YXS'
+    if not path.is_file(): raise FileNotFoundError(f'no such image file: {path}')
+    try:
+        with tifffile.TiffFile(path) as t: return t.series[0].asarray(), t.series[0].axes
+    except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
+
+def read_stack_image(path) -> np.ndarray:
+    "Read a 3D image stack as float32 (C, D, H, W) in [0, 1]."
+    arr, axes = read_stack(path)
+    c = channel_axis(arr.shape, axes, 3, path)
+    return to_unit_range(arr[None] if c is None else np.moveaxis(arr, c, 0))
+
+def read_stack_labels(path) -> np.ndarray:
+    "Read a 3D mask as int64 (D, H, W) ids, refusing files that are not instance labels."
+    arr, axes = read_stack(path)
+    if arr.ndim != 3 or spatial_ndim(arr.shape, axes, mask=True) != 3: raise DataError(f'mask {path} has shape {arr.shape}; a 3D data set needs (D, H, W) masks')
+    if arr.dtype.kind == 'f' and not (np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))): raise DataError(f'{path} is not a label image: it holds non-integer values')
+    if arr.dtype.kind not in 'iubf': raise DataError(f'{path} is not a label image: dtype {arr.dtype}')
+    if arr.size and arr.min() < 0: raise DataError(f'{path} is not a label image: it holds negative ids')
+    if not looks_like_labels(arr): raise DataError(f'{path} is not a label image: neighbouring pixels rarely share a value')
+    return arr.astype(np.int64)
+
+# %% ../../nbs/06_data.folder.ipynb #6c2cd40b
 def folder_samples(root, phase: str = 'train') -> list[Sample]:
     "Samples of `root/phase/images/` paired by file name with `root/phase/masks/`."
     root = Path(root)
@@ -26,11 +124,26 @@ def folder_samples(root, phase: str = 'train') -> list[Sample]:
     return [Sample(p.stem, p, masks.get(p.stem)) for p in images]
 
 class ImageFolder(InstanceDataset):
-    "Your own images and (possibly sparse) instance masks in `ROOT/{phase}/images` and `ROOT/{phase}/masks`."
+    "Your own images or stacks and (possibly sparse) instance masks in `ROOT/{phase}/images` and `ROOT/{phase}/masks`."
     def __init__(self, root,  # the data set root holding train/, val/ and test/
                  phase: str = 'train',  # 'train', 'val' or 'test'
                  views=plain_view,  # (image, label, generator) -> tensors
                  instance_ratio: float | None = None,  # keep this fraction of each mask's objects; None keeps all
                  seed: int = 0,  # seeds the choice of objects and the views
-                 kept: dict | None = None):  # image name -> kept object ids, to reuse a run's choice
+                 kept: dict | None = None,  # image name -> kept object ids, to reuse a run's choice
+                 ndim: int | None = None):  # 2 for images, 3 for stacks; None infers it from the data
         super().__init__(folder_samples(root, phase), views, instance_ratio, seed, kept, where=f'{root}/{phase}/images')
+        self.ndim = folder_ndim(self.samples, ndim)
+
+    def read_labels(self, path) -> np.ndarray: return read_labels(path) if self.ndim == 2 else read_stack_labels(path)
+
+    def load(self, i: int) -> dict:
+        "Sample `i` as arrays: image (C, *spatial), labels (*spatial) or None, no foreground, and name."
+        if self.ndim == 2: return super().load(i)
+        s = self.samples[i]
+        image, labels = read_stack_image(s.image), None
+        if s.label is not None:
+            labels = relabel_consecutive(self.read_labels(s.label))
+            check_same_shape(image, labels, s.image, s.label)
+            if self.instance_ratio is not None: labels = keep_objects(labels, self.kept_ids(s.name, labels))
+        return dict(image=image, label=labels, fg=None, name=s.name)
