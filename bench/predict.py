@@ -32,5 +32,5 @@ if __name__ == '__main__':
     for tile, overlap in ((384, 64), (384, 128), (384, 256), (544, None)):
         t, tiled = timed(lambda: predict_embeddings(net, img, tile_shape=tile, overlap=overlap, batch_size=2))
         err = float((tiled - whole).abs().max()) / scale
-        m = size_multiple(net); used = -(-(overlap or 2 * unet_radius(net)) // m) * m
+        m = size_multiple(net, 2)[0]; used = -(-(overlap or 2 * unet_radius(net)) // m) * m
         print(f"{f'tiles {tile} overlap {used}':<24}{t:7.2f} s   max |difference| / max |embedding| {err:.1e}")

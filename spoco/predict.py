@@ -39,9 +39,12 @@ def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U
     if not levels: raise ValueError(f'the receptive field of {type(module).__name__} is unknown; give the tile overlap explicitly')
     return 2 ** (max(levels) + 2) - 6
 
-def size_multiple(module: nn.Module) -> int:
-    "The size every spatial dimension must be a multiple of for the U-Nets in `module` (1 for other modules)."
-    return max(getattr(m, 'multiple', 1) for m in module.modules())
+def size_multiple(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
+                  ndim: int, # spatial dimensions of the input
+                 ) -> tuple:
+    "Per spatial axis, the size the U-Nets in `module` need it to be a multiple of (1 for other modules)."
+    per_axis = [getattr(m, 'multiples', None) for m in module.modules() if isinstance(m, UNet)]
+    return tuple(max([1] + [m[a] for m in per_axis if m is not None]) for a in range(ndim))
 
 # %% ../nbs/40_predict.ipynb #859bb436
 def tile_starts(size: int, # image length along one axis
@@ -81,13 +84,14 @@ def _per_axis(v, ndim: int, what: str) -> tuple:
 
 def _tiling(module, shape, tile_shape, overlap) -> tuple:
     "Tile shape and overlap per axis, rounded up to the module's size multiple and checked."
-    m, ndim = size_multiple(module), len(shape)
-    up = lambda v: -(-v // m) * m
-    tile = tuple(min(up(t), n) for t, n in zip(_per_axis(tile_shape or shape, ndim, 'tile shape'), shape))
+    ndim = len(shape)
+    ms = size_multiple(module, ndim)
+    up = lambda v, m: -(-v // m) * m
+    tile = tuple(min(up(t, m), n) for t, n, m in zip(_per_axis(tile_shape or shape, ndim, 'tile shape'), shape, ms))
     if tile == tuple(shape): return tile, (0,) * ndim
-    ov = tuple(up(o) for o in _per_axis(2 * unet_radius(module) if overlap is None else overlap, ndim, 'overlap'))
+    ov = tuple(up(o, m) for o, m in zip(_per_axis(2 * unet_radius(module) if overlap is None else overlap, ndim, 'overlap'), ms))
     if any(t <= o < n for t, o, n in zip(tile, ov, shape)):
-        raise ValueError(f'tile shape {tile} must exceed the overlap {ov} (both rounded up to multiples of {m})')
+        raise ValueError(f'tile shape {tile} must exceed the overlap {ov} (both rounded up to multiples of {ms})')
     return tile, ov
 
 # %% ../nbs/40_predict.ipynb #653b9d56
@@ -121,7 +125,7 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     "Embeddings (E, ...) float32 on the CPU of one image (a tuple of them for a module returning a tuple)."
     x = torch.as_tensor(image).float()
     if x.ndim not in (3, 4): raise ValueError(f'expected one image (C, H, W) or volume (C, D, H, W), got shape {tuple(x.shape)}')
-    x, crop = pad_to_multiple(x[None], size_multiple(module))
+    x, crop = pad_to_multiple(x[None], size_multiple(module, x.ndim - 1))
     shape, outs = tuple(x.shape[2:]), []
     def write(dst, parts):
         if not outs: outs.extend(torch.empty((p.shape[0], *shape)) for p in parts)
@@ -254,7 +258,7 @@ def predict_dataset(net: SpocoNet, # f and g
     return written
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
-MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm')  # fixed by the weights
+MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm', 'pool_min_depth')  # fixed by the weights
 DATA_FLAGS = ('ds_name', 'ds_path', 'things_class')  # default to the checkpoint's, may be changed
 RUN_FLAGS = ('batch_size', 'device')  # how to predict, never taken from the checkpoint
 

@@ -22,7 +22,7 @@ from .data.loaders import make_loaders, set_epoch, world
 from .data.sets import DATA_SETS, DataRequest, data_set
 from .data.views import SpocoViews, standardize
 from .loss import TERMS, SpocoLoss
-from .model import SpocoNet, UNet
+from .model import SpocoNet, UNet, check_patch, pool_kernels, pool_schedule
 
 # %% auto #0
 __all__ = ['MODELS', 'WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD',
@@ -53,6 +53,7 @@ class SpocoConfig:
     model_in_channels: int | None = None  # image channels; default: those of the data
     model_out_channels: int = 16        # embedding dimension E
     norm: str = 'batch'                 # normalisation in the U-Net: batch or group
+    pool_min_depth: int = 4             # 3D: pool depth only while the patch keeps at least this many slices (anisotropic stacks)
     momentum: float = 0.999             # momentum of g, the moving average of f
     loss_delta_var: float = 0.5         # pull margin delta_var
     loss_delta_dist: float = 2.0        # push margin delta_dist
@@ -91,6 +92,9 @@ def check_dims(cfg: SpocoConfig, spec) -> None:
         raise ValueError(f'--model-name {cfg.model_name} is a {dims}D network, but --ds-name {cfg.ds_name} holds {spec.ndim}D images; use --model-name UNet{spec.ndim}D')
     if cfg.patch_size is not None and (len(cfg.patch_size) != spec.ndim or min(cfg.patch_size) < 4):
         raise ValueError(f'--patch-size must be {spec.ndim} sizes {shape} of at least 4 for --ds-name {cfg.ds_name}, got {" ".join(map(str, cfg.patch_size))}')
+    if spec.ndim == 3:  # volumes are cut into patches of exactly this shape: they must pass the pooling without padding
+        patch = tuple(cfg.patch_size or spec.patch)
+        check_patch(patch, pool_kernels(pool_schedule(patch, len(cfg.model_feature_maps), cfg.pool_min_depth), len(cfg.model_feature_maps), 3), '--patch-size')
 
 def check_config(cfg: SpocoConfig) -> SpocoConfig:
     "Refuse a configuration that cannot work, naming the flag; return it unchanged otherwise."
@@ -184,8 +188,10 @@ def build_data(cfg: SpocoConfig, kept: dict | None = None, processes: int = 1) -
     return train, val
 
 def build_net(cfg: SpocoConfig, in_channels: int) -> SpocoNet:
-    "The U-Net f and its momentum copy g."
-    f = UNet(in_channels, cfg.model_out_channels, cfg.model_feature_maps, ndim=MODELS[cfg.model_name], norm=cfg.norm)
+    "The U-Net f and its momentum copy g; a 3D U-Net pools depth only while the patch is deep enough (`pool_schedule`)."
+    ndim = MODELS[cfg.model_name]
+    pool = pool_schedule(default_patch(cfg), len(cfg.model_feature_maps), cfg.pool_min_depth) if ndim == 3 else None
+    f = UNet(in_channels, cfg.model_out_channels, cfg.model_feature_maps, ndim=ndim, norm=cfg.norm, pool=pool)
     return SpocoNet(f, momentum=cfg.momentum)
 
 def build_loss(cfg: SpocoConfig) -> SpocoLoss:
@@ -490,6 +496,7 @@ def train(cfg: SpocoConfig,  # the run's configuration
     ck = load_checkpoint(Path(cfg.checkpoint_dir) / 'last_checkpoint.pytorch') if resume else None
     if ck is not None:
         cfg = check_config(replace(config_from_dict(ck['config']), **{k: getattr(cfg, k) for k in RUN_FIELDS}))
+    cfg = replace(cfg, patch_size=default_patch(cfg))  # the checkpoint keeps the patch: it fixes a 3D network's pooling
     device = pick_device(cfg.device)
     torch.manual_seed(seed_for(cfg.manual_seed, 'init'))
     train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=world()[0])

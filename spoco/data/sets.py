@@ -12,6 +12,7 @@ from .cityscapes import Cityscapes
 from .core import InstanceDataset
 from .cvppp import CVPPP
 from .folder import ImageFolder
+from .nuclei import write_synthetic_nuclei
 from .synthetic import write_synthetic_cvppp
 from .views import plain_view
 from .volumes import VolumeDataset
@@ -71,26 +72,33 @@ def _cvppp(r: DataRequest) -> InstanceDataset:
 def _cityscapes(r: DataRequest) -> InstanceDataset:
     return Cityscapes(r.root, r.phase, r.things_class, r.instance_ratio if r.phase == 'train' else None, r.views, r.seed)
 
-def _folder(r: DataRequest) -> InstanceDataset:
-    return ImageFolder(r.root, r.phase, views=r.views, instance_ratio=r.instance_ratio, seed=r.seed, kept=r.kept)
+def _folder(r: DataRequest, ndim: int = 2) -> InstanceDataset:
+    return ImageFolder(r.root, r.phase, views=r.views, instance_ratio=r.instance_ratio, seed=r.seed, kept=r.kept, ndim=ndim)
 
 def _volumes(r: DataRequest) -> InstanceDataset:
     folder = Path(r.root) / r.phase
     if not folder.is_dir(): raise FileNotFoundError(f'no such folder: {folder} (expected {r.root}/{r.phase}/*.h5)')
     paths = sorted(folder.glob('*.h5')) + sorted(folder.glob('*.hdf5'))
-    return VolumeDataset(paths, r.patch, views=r.views, instance_ratio=r.instance_ratio, seed=r.seed, kept=r.kept,
-                         need_labels=r.phase != 'test') if paths else ImageFolder(r.root, r.phase)  # ImageFolder names the empty folder
+    if not paths: return _folder(r, ndim=3)  # TIFF stacks in images/ and masks/ (ImageFolder names an empty folder)
+    return VolumeDataset(paths, r.patch, views=r.views, instance_ratio=r.instance_ratio, seed=r.seed, kept=r.kept, need_labels=r.phase != 'test')
 
-def _synthetic(root):
-    "Write the built-in rosettes into `root` unless a set was written there before."
-    if not (Path(root) / '.spoco_synthetic.json').exists(): write_synthetic_cvppp(root)
+def _builtin(write):
+    "A `prepare` that writes a built-in data set with `write(root)` unless one was written there before."
+    def prepare(root):
+        if not (Path(root) / '.spoco_synthetic.json').exists(): write(root)
+    return prepare
 
 register(DataSetSpec('cvppp', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', help='CVPPP leaves: ROOT/{train,val,test}/A1/plantNNN_{rgb,label,fg}.png'))
-register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_synthetic,
+register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_builtin(write_synthetic_cvppp),
                      help='built-in synthetic rosettes in the CVPPP layout, written to ROOT on first use'))
 register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phase: _phase_dir(Path(root) / 'leftImg8bit', phase), 'cityscapes',
                      help='Cityscapes: ROOT/leftImg8bit and ROOT/gtFine'))
 register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True,
                      help='your images: ROOT/{train,val,test}/images/* and .../masks/* with matching names'))
 register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True,
-                     help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label'));
+                     help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label, or TIFF stacks in images/ and masks/'))
+register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)),
+                     help='built-in synthetic fluorescent nuclei, 256x256 images in the folder layout, written to ROOT on first use'))
+register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True,
+                     prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=3, n_train=8, n_val=2, n_test=2, size=64, spacing=(2, 1, 1))),
+                     help='built-in synthetic nuclei in 3D, 32x64x64 stacks (z sampled twice as coarsely) as HDF5, written to ROOT on first use'));
