@@ -4,21 +4,26 @@
 
 # %% ../../nbs/09_data.sets.ipynb #9b1a9f45
 from __future__ import annotations
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .cityscapes import Cityscapes
-from .core import InstanceDataset
+import h5py
+import numpy as np
+
+from .cityscapes import Cityscapes, things_ids, things_instances
+from .core import IMAGE_SUFFIXES, InstanceDataset
+from .io import DataError, read_labels
 from .cvppp import CVPPP
-from .folder import ImageFolder
+from .folder import ImageFolder, read_stack_labels
 from .nuclei import write_synthetic_nuclei
 from .synthetic import write_synthetic_cvppp
 from .views import plain_view
 from .volumes import VolumeDataset
 
 # %% auto #0
-__all__ = ['DATA_SETS', 'DataRequest', 'DataSetSpec', 'register', 'data_set']
+__all__ = ['DATA_SETS', 'binary_mask', 'plain_labels', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file',
+           'cvppp_inputs', 'cityscapes_inputs', 'mask_inputs', 'semantic_mask', 'read_label_file']
 
 # %% ../../nbs/09_data.sets.ipynb #3b66f475
 @dataclass
@@ -44,6 +49,9 @@ class DataSetSpec:
     scores: str = 'matching'            # how predictions are scored: 'cvppp' (SBD, |DiC|, FBD), 'matching' or 'cityscapes'
     windows: bool = False               # cut training items from large images at their own scale (see below)
     prepare: Callable | None = None     # root -> writes a built-in data set there when missing
+    inputs: Callable | None = None      # clustering: (image name, gt_dir, sem_dir) -> (mask file or None, ground-truth file or None)
+    read_mask: Callable | None = None   # clustering: (mask file, things class) -> where to cluster, boolean
+    read_gt: Callable | None = None     # scoring: (ground-truth file, things class) -> instance labels
     help: str = ''                      # one line for --help
 
 # %% ../../nbs/09_data.sets.ipynb #9eb8ce05
@@ -52,13 +60,72 @@ DATA_SETS: dict = {}
 def register(spec: DataSetSpec) -> DataSetSpec:
     "Add a data set to the registry (replacing one of the same name)."
     if spec.ndim not in (2, 3) or len(spec.patch) != spec.ndim: raise ValueError(f'{spec.name}: ndim must be 2 or 3 and the patch must have ndim sizes')
-    DATA_SETS[spec.name] = spec
+    DATA_SETS[spec.name] = spec if spec.read_gt else replace(spec, read_mask=spec.read_mask or binary_mask, read_gt=plain_labels)
     return spec
 
 def data_set(name: str) -> DataSetSpec:
     "The registered data set `name`, or an error naming the flag and the choices."
     if name not in DATA_SETS: raise ValueError(f'--ds-name must be one of {", ".join(DATA_SETS)}, got {name!r}')
     return DATA_SETS[name]
+
+# %% ../../nbs/09_data.sets.ipynb #d556f58a
+def one_file(folder: Path, base: str, what: str, exclude: tuple = ()) -> Path | None:
+    "The single image below `folder` whose name starts with `base`, preferring labelIds files; None if there is none."
+    hits = sorted(p for p in folder.rglob(f'{base}*') if p.suffix.lower() in IMAGE_SUFFIXES and not any(x in p.name for x in exclude))
+    if len(hits) > 1: hits = [p for p in hits if 'labelIds' in p.name] or hits
+    if len(hits) > 1: raise DataError(f"several {what} files for {base} in {folder}: {', '.join(p.name for p in hits[:3])}")
+    return hits[0] if hits else None
+
+def cvppp_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
+    "CVPPP: the plant's `_fg.png` (required) and `_label.png` (if any) in `gt_dir`."
+    if gt_dir is None: return None, None
+    stem = name[:-len('_rgb')] if name.endswith('_rgb') else name
+    fg, label = Path(gt_dir) / f'{stem}_fg.png', Path(gt_dir) / f'{stem}_label.png'
+    if not fg.is_file(): raise DataError(f'no foreground mask {fg} for {name}')
+    return fg, label if label.is_file() else None
+
+def cityscapes_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
+    "Cityscapes: a semantic mask in `sem_dir` and the instanceIds image in `gt_dir`, found by the image's base name."
+    base = name.removesuffix('_leftImg8bit')
+    mask = one_file(Path(sem_dir), base, 'semantic mask', ('instanceIds', 'color')) if sem_dir is not None else None
+    if sem_dir is not None and mask is None: raise DataError(f'no semantic mask for {name} in {sem_dir} (expected {base}*.png)')
+    gt = one_file(Path(gt_dir), f'{base}_gtFine_instanceIds', 'instanceIds') if gt_dir is not None else None
+    if gt_dir is not None and gt is None: raise DataError(f'no {base}_gtFine_instanceIds.png for {name} in {gt_dir}')
+    return mask, gt
+
+def mask_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
+    "Your own data and volumes: the mask of the same name in `gt_dir` (`NAME.h5` with a `label` dataset, or an image file)."
+    if gt_dir is None: return None, None
+    for h5 in (Path(gt_dir) / f'{name}.h5', Path(gt_dir) / f'{name}.hdf5'):
+        if h5.is_file(): return None, h5
+    gt = one_file(Path(gt_dir), name, 'mask')
+    if gt is None or gt.stem != name: raise DataError(f'no mask {name}.png, .tif or .h5 for {name} in {gt_dir}')
+    return None, gt
+
+# %% ../../nbs/09_data.sets.ipynb #92103d47
+def semantic_mask(sem: np.ndarray, # a labelIds image, or a binary mask (0 and 1 or 255)
+                  things_class: str | None = None, # restrict labelIds to this class; None: all things
+                 ) -> np.ndarray:
+    "Where to cluster, from a Cityscapes semantic mask."
+    if set(np.unique(sem).tolist()) <= {0, 1, 255}: return sem > 0
+    return np.isin(sem, things_ids(things_class))
+
+def read_label_file(path) -> np.ndarray:
+    "Instance labels from a label image, a 3D mask stack, or the `label` dataset of an HDF5 volume."
+    path = Path(path)
+    if path.suffix.lower() in ('.h5', '.hdf5'):
+        try:
+            with h5py.File(path, 'r') as f:
+                if not isinstance(f.get('label'), h5py.Dataset): raise DataError(f'{path} has no dataset \'label\' to score against')
+                return f['label'][...].astype(np.int64)
+        except OSError as e: raise DataError(f'cannot open {path} as HDF5: {e}') from None
+    try: return read_labels(path)
+    except DataError:
+        if path.suffix.lower() not in ('.tif', '.tiff'): raise
+        return read_stack_labels(path)
+
+binary_mask = lambda path, things_class=None: read_label_file(path) > 0
+plain_labels = lambda path, things_class=None: read_label_file(path)
 
 # %% ../../nbs/09_data.sets.ipynb #0fbe59e9
 def _phase_dir(root, phase) -> bool:
@@ -88,17 +155,18 @@ def _builtin(write):
         if not (Path(root) / '.spoco_synthetic.json').exists(): write(root)
     return prepare
 
-register(DataSetSpec('cvppp', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', help='CVPPP leaves: ROOT/{train,val,test}/A1/plantNNN_{rgb,label,fg}.png'))
-register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_builtin(write_synthetic_cvppp),
+register(DataSetSpec('cvppp', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', inputs=cvppp_inputs, help='CVPPP leaves: ROOT/{train,val,test}/A1/plantNNN_{rgb,label,fg}.png'))
+register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_builtin(write_synthetic_cvppp), inputs=cvppp_inputs,
                      help='built-in synthetic rosettes in the CVPPP layout, written to ROOT on first use'))
-register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phase: _phase_dir(Path(root) / 'leftImg8bit', phase), 'cityscapes',
+register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phase: _phase_dir(Path(root) / 'leftImg8bit', phase), 'cityscapes', inputs=cityscapes_inputs,
+                     read_mask=lambda p, c=None: semantic_mask(read_labels(p), c), read_gt=lambda p, c=None: things_instances(read_labels(p), c),
                      help='Cityscapes: ROOT/leftImg8bit and ROOT/gtFine'))
-register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True,
+register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      help='your images: ROOT/{train,val,test}/images/* and .../masks/* with matching names'))
-register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True,
+register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label, or TIFF stacks in images/ and masks/'))
-register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)),
+register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)),
                      help='built-in synthetic fluorescent nuclei, 256x256 images in the folder layout, written to ROOT on first use'))
-register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True,
+register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=3, n_train=8, n_val=2, n_test=2, size=64, spacing=(2, 1, 1))),
                      help='built-in synthetic nuclei in 3D, 32x64x64 stacks (z sampled twice as coarsely) as HDF5, written to ROOT on first use'));
