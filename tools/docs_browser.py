@@ -10,16 +10,15 @@ loopback port for the time of the check. Ends with one line `docs: N pages opene
 import functools, http.server, re, sys, tempfile, threading
 from pathlib import Path
 
-CHROMIUM = '/usr/bin/chromium'
-ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
+import chromium
+
 MIN_STD = 3.0  # a picture whose grey levels vary less than this (0-255 scale) is taken for blank
 
 # What a reader must see on the key pages: the least number of pictures, and patterns of the visible text.
 EXPECT = {
     'index': dict(figures=1, text=[r'make demo']),
     '00_data.synthetic': dict(figures=1),
-    '01_data.io': dict(figures=1),
+    '01_data.io': dict(text=[r'array\(\[ *8, +9, +10\]']),
     '02_data.views': dict(figures=1),
     '15_viz': dict(figures=1),
     '65_cluster_predictions': dict(text=[r'image\s+sbd\s+abs_dic', r'mean\s+0\.750\s+1\.500']),
@@ -90,7 +89,7 @@ def main(html_dir, shots):
     srv, bad, n_img = serve(html_dir), [], 0
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-            ctx = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+            ctx = pw.chromium.launch_persistent_context(profile, executable_path=chromium.executable(), headless=True, args=chromium.ARGS,
                                                         viewport=dict(width=1280, height=900))
             page = ctx.new_page()
             for p in pages:
