@@ -69,6 +69,14 @@ def start_lab(root, port, token, state, log):
             time.sleep(0.5)
 
 
+def shutdown_kernels(port, token):
+    "Shut down every kernel of the server through its REST API."
+    def call(path, method='GET'):
+        req = urllib.request.Request(f'http://127.0.0.1:{port}{path}', method=method, headers={'Authorization': f'token {token}'})
+        with urllib.request.urlopen(req, timeout=30) as r: return json.loads(r.read() or b'null')
+    for k in call('/api/kernels'): call(f"/api/kernels/{k['id']}", 'DELETE')
+
+
 def stop(lab):
     "Stop the server by its process id, bounded."
     if lab.poll() is None:
@@ -85,7 +93,7 @@ def run_all(page, name):
     try: dialog.wait_for(timeout=10_000)
     except PlaywrightTimeout: pass
     else: dialog.locator('.jp-Dialog-button.jp-mod-accept').click(); dialog.wait_for(state='detached', timeout=10_000)
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(timeout=60_000)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(timeout=120_000)
     page.locator('#jp-MainMenu .lm-MenuBar-itemLabel', has_text='Run').first.click()
     page.locator('.lm-Menu-itemLabel', has_text='Run All Cells').first.click()
     deadline = time.monotonic() + RUN_TIMEOUT
@@ -158,19 +166,23 @@ def main():
             with sync_playwright() as pw:
                 ctx = pw.chromium.launch_persistent_context(str(state / 'chromium'), executable_path=chromium.executable(), headless=True,
                                                             args=chromium.ARGS, viewport=dict(width=1400, height=1000))
-                page = ctx.new_page()
                 try:
-                    for n in a.notebooks:
-                        page.goto(f'http://127.0.0.1:{port}/lab/tree/{n}?token={token}', wait_until='load', timeout=60_000)
-                        try: cells = run_all(page, n)
-                        except Failure: page.screenshot(path=str(out / 'failure.png')); raise
-                        page.screenshot(path=str(out / f'{Path(n).stem}.png'))
-                        extra = ''
-                        if n == EXPLORER: extra = ', widget redrawn for y {} -> {}'.format(*check_explorer(page, out))
+                    for n in a.notebooks:  # each in a fresh page and workspace, its kernel shut down after it
+                        page = ctx.new_page()
+                        try:
+                            page.goto(f'http://127.0.0.1:{port}/lab/tree/{n}?reset&token={token}', wait_until='load', timeout=60_000)
+                            cells = run_all(page, n)
+                            page.screenshot(path=str(out / f'{Path(n).stem}.png'))
+                            extra = ''
+                            if n == EXPLORER: extra = ', widget redrawn for y {} -> {}'.format(*check_explorer(page, out))
+                        except (Failure, PlaywrightError) as e:
+                            page.screenshot(path=str(out / 'failure.png'))
+                            raise Failure(f'{n}: {e}') if isinstance(e, PlaywrightError) else e
                         done.append(f'{n} ({cells} cells{extra})')
+                        page.close(); shutdown_kernels(port, token)
                 finally: ctx.close()
         except (Failure, PlaywrightError) as e:
-            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            msg = ' '.join(str(e).split())[:300] or type(e).__name__
             print(f'jupyterlab: FAILED {msg} (screenshots in {out})'); return 1
         finally:
             if lab is not None: stop(lab)
