@@ -78,8 +78,8 @@ def main():
     d = Path(a.dir)
     if not d.is_dir(): sys.exit(f'docs_execute: {d} is not a folder.')
     from nbdev.config import get_config
-    flags = set(get_config().tst_flags.split()) - ({'slow'} if not a.skip_slow else set())
-    flags |= {'slow'} if a.skip_slow else set()
+    flags = set(get_config().tst_flags.split()) - {'slow'}  # the cells nbdev_test --flags slow skips
+    if a.skip_slow: flags.add('slow')
     nbs = sorted(p for p in d.rglob('*.ipynb') if not p.name.startswith('_') and '.ipynb_checkpoints' not in p.parts)
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
     from concurrent.futures import ProcessPoolExecutor
