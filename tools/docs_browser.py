@@ -1,7 +1,8 @@
 """Open every rendered docs page in headless Chromium and check what a reader must see on it.
 
 Every page: each picture loads and is not blank (drawn into a canvas, its pixels vary). The pages in `EXPECT`:
-at least as many pictures as listed, and the listed text (a `--help` text, a score table) in what the page shows.
+at least as many pictures as listed, and the listed text (a `--help` text, a score table) in what the page
+shows or in the cells' outputs.
 Keeps a screenshot of each page in `EXPECT` under SHOTS for a person to look at. Serves HTML_DIR on a free
 loopback port for the time of the check. Ends with one line `docs: N pages opened in Chromium, ...`.
 
@@ -14,20 +15,22 @@ import chromium
 
 MIN_STD = 3.0  # a picture whose grey levels vary less than this (0-255 scale) is taken for blank
 
-# What a reader must see on the key pages: the least number of pictures, and patterns of the visible text.
+# What a reader must see on the key pages: the least number of figures in the cells' outputs (`figures`) and of
+# pictures anywhere on the page (`pictures`), patterns of the visible text (`text`),
+# and patterns that must appear in the cells' outputs (`out`) -- not merely in the code that computes them.
 EXPECT = {
-    'index': dict(figures=1, text=[r'make demo']),
+    'index': dict(pictures=1, text=[r'make demo'], out=[r'labelled leaves']),
     '00_data.synthetic': dict(figures=1),
-    '01_data.io': dict(text=[r'array\(\[ *8, +9, +10\]']),
+    '01_data.io': dict(out=[r'array\(\[ *8, +9, +10\]']),
     '02_data.views': dict(figures=1),
     '15_viz': dict(figures=1),
-    '65_cluster_predictions': dict(text=[r'image\s+sbd\s+abs_dic', r'mean\s+0\.750\s+1\.500']),
-    '80_tutorial_cvppp': dict(figures=2, text=[r'image\s+sbd\s+abs_dic\s+fbd']),
-    '81_tutorial_cityscapes': dict(figures=1, text=[r'ap50']),
-    '82_tutorial_own_data': dict(figures=1, text=[r'f1']),
-    '85_ablation': dict(figures=3, text=[r'no consistency']),
-    '90_demo': dict(figures=2, text=[r'usage: spoco_demo', r'--iterations', r'image\s+sbd\s+abs_dic']),
-    '95_explorer': dict(figures=1, text=[r'mean-shift on f, bandwidth 0\.50: 1 cluster']),
+    '65_cluster_predictions': dict(out=[r'image\s+sbd\s+abs_dic', r'mean\s+0\.750\s+1\.500']),
+    '80_tutorial_cvppp': dict(figures=2, out=[r'image\s+sbd\s+abs_dic\s+fbd']),
+    '81_tutorial_cityscapes': dict(figures=1, out=[r'\bap50\b']),
+    '82_tutorial_own_data': dict(figures=1, out=[r'\bf1\b']),
+    '85_ablation': dict(pictures=3, figures=2, out=[r'no consistency']),
+    '90_demo': dict(figures=2, out=[r'usage: spoco_demo', r'--iterations ITERATIONS', r'image\s+sbd\s+abs_dic']),
+    '95_explorer': dict(figures=1, out=[r'mean-shift on f, bandwidth 0\.25: \d+ clusters']),
 }
 
 IMAGES_JS = """async () => {
@@ -56,8 +59,9 @@ IMAGES_JS = """async () => {
 
 def serve(root):
     "Serve `root` on a free loopback port in a daemon thread; return the server."
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args): pass
+    handler = functools.partial(Quiet, directory=str(root))
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
@@ -73,9 +77,13 @@ def check_page(page, url, stem):
         if not i['w']: bad.append(f"{stem}: a picture does not load ({i['src']}...)")
         elif i['std'] < MIN_STD: bad.append(f"{stem}: a picture is blank ({i['w']}x{i['h']}, {i['src']}...)")
     want = EXPECT.get(stem, {})
-    if len(imgs) < want.get('figures', 0): bad.append(f"{stem}: {len(imgs)} pictures, expected at least {want['figures']}")
+    if len(imgs) < want.get('pictures', 0): bad.append(f"{stem}: {len(imgs)} pictures, expected at least {want['pictures']}")
+    figs = page.locator('.jp-OutputArea-output img').count()
+    if figs < want.get('figures', 0): bad.append(f"{stem}: {figs} figures in the outputs, expected at least {want['figures']}")
     text = page.inner_text('body')
+    outputs = '\n'.join(page.locator('.jp-OutputArea-output').all_inner_texts())
     bad += [f'{stem}: the page does not show /{t}/' for t in want.get('text', []) if not re.search(t, text)]
+    bad += [f'{stem}: no output shows /{t}/' for t in want.get('out', []) if not re.search(t, outputs)]
     return bad
 
 
