@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The docs check without Quarto: nbdev_proc_nbs writes the processed notebooks to _proc/, then
-# `jupyter nbconvert --to html` renders each of them (no execution) into _proc/html/. Fails with one line naming
-# the notebook when processing or conversion fails, or when a page lacks its notebook's H1 title.
-# Ends with one line `docs: N pages rendered`. Writes nothing but _proc/ (git-ignored); logs in _proc/*.log.
+# The docs check without Quarto, pages with their outputs: tools/docs_execute.py runs a copy of the notebooks
+# (as `nbdev_test --flags slow` does) and keeps their outputs, nbdev_proc_nbs writes the processed notebooks to
+# _proc/, `jupyter nbconvert --to html` renders each of them into _proc/html/, and tools/docs_browser.py opens
+# every page in headless Chromium (figures present and not blank, the --help texts and score tables of the key
+# pages) and keeps a screenshot of each key page in _proc/screenshots/. Fails with one line naming the notebook
+# or page. Ends with one line `docs: ...`. Writes nothing but _proc/ (git-ignored); logs in _proc/*.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1
@@ -16,6 +18,10 @@ mkdir "$work/bin"
 printf '#!/bin/sh\necho "quarto is not installed (stand-in used by tools/docs_check.sh)" >&2\nexit 1\n' > "$work/bin/quarto"
 chmod +x "$work/bin/quarto"
 rm -rf _proc && mkdir -p _proc
+if ! python tools/docs_execute.py "$work/nbs" > _proc/execute.log 2>&1; then
+  echo "docs: FAILED executing the notebooks: $(grep -o 'failed: .*' _proc/execute.log || tail -1 _proc/execute.log); see _proc/execute.log"
+  exit 1
+fi
 if ! (cd "$work" && PATH="$work/bin:$PATH" nbdev_proc_nbs) > _proc/proc.log 2>&1; then
   python - _proc/proc.log <<'PY'
 import json, re, sys
@@ -79,6 +85,8 @@ for p in map(Path, sys.argv[1:]):
     shown = [html.unescape(re.sub(r'<[^>]+>|¶', '', t)).strip() for t in re.findall(r'<h1[^>]*>(.*?)</h1>', page.read_text(), re.S)]
     if h1 is None: bad.append(f'docs: FAILED {p.name}: the notebook has no H1 title')
     elif h1 not in shown: bad.append(f'docs: FAILED {p.name}: {page} does not show its title "{h1}"')
-print('\n'.join(bad) if bad else f'docs: {len(sys.argv) - 1} pages rendered')
-sys.exit(1 if bad else 0)
+if bad: print('\n'.join(bad)); sys.exit(1)
 PY
+[ $? -eq 0 ] || exit 1
+python tools/docs_browser.py _proc/html _proc/screenshots > _proc/browser.log 2>&1
+rc=$?; cat _proc/browser.log | grep '^docs:' || tail -3 _proc/browser.log; exit $rc

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The test suite: export/clean/README checks, then every notebook through nbdev_test (slow cells included,
-# cuda cells skipped). Ends with one line `N passed, N failed`, one count per notebook and per check.
+# The test suite: export/clean/README checks, the docs check (every page rendered with its outputs and opened in
+# headless Chromium), the JupyterLab check (the explorer and the tutorials run through JupyterLab's UI), then
+# every notebook through nbdev_test (slow cells included, cuda cells skipped).
+# Ends with one line `N passed, N failed`, one count per notebook and per check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" PYTHONUNBUFFERED=1
@@ -20,11 +22,18 @@ check() {  # check NAME DIRS... -- COMMAND...: the command must leave DIRS uncha
 check "spoco/ is in sync with nbs/ (run nbdev_export and commit)" spoco -- nbdev_export
 check "notebooks are clean (run nbdev_clean and commit)" nbs -- nbdev_clean
 check "nbs/sidebar.yml lists every notebook (run nbdev_sidebar and commit)" nbs -- nbdev_sidebar
+# nbdev_clean keeps a notebook's saved widget state (metadata "widgets"), which can be megabytes: refuse it here.
+widgets=$(python -c 'import json, pathlib; print(" ".join(p.name for p in sorted(pathlib.Path("nbs").rglob("*.ipynb")) if "widgets" in json.loads(p.read_text()).get("metadata", {})))')
+if [ -z "$widgets" ]; then echo "ok: notebooks hold no saved widget state"
+else echo "FAILED: saved widget state in $widgets (remove the notebook metadata \"widgets\")"; failed_checks=$((failed_checks+1)); fi
 if python tools/readme.py --check; then echo "ok: README.md is current"
 else echo "FAILED: README.md is not current (run make readme)"; failed_checks=$((failed_checks+1)); fi
 
 if out=$(bash tools/docs_check.sh 2>&1); then echo "ok: ${out##*$'\n'}"
 else echo "FAILED: docs check: ${out##*$'\n'}"; failed_checks=$((failed_checks+1)); fi
+
+if out=$(python tools/jupyterlab_check.py 2>&1); then echo "ok: ${out##*$'\n'}"
+else echo "FAILED: JupyterLab check: ${out##*$'\n'}"; failed_checks=$((failed_checks+1)); fi
 
 log=$(mktemp)
 nbdev_test --flags slow --do_print --timing 2>&1 | tee "$log"
