@@ -142,6 +142,7 @@ class Matching:
     def mean_iou(self): return _ratio(self.iou_sum, self.tp, self.empty)
     @property
     def pq(self): return _ratio(self.iou_sum, self.tp + (self.fp + self.fn) / 2, self.empty)
+    def __add__(self, o): return Matching(self.tp + o.tp, self.fp + o.fp, self.fn + o.fn, self.iou_sum + o.iou_sum)
 
 # %% ../nbs/60_metrics.ipynb #0865dce8
 def ignore_mask(gt, # true label image
@@ -186,7 +187,7 @@ def matching_dataset(segs, # predicted label images
     "Matching counts summed over a data set, so that the ratios weigh every object equally."
     per = (lambda i: ignore) if ignore is None or np.ndim(ignore) == 0 else (lambda i: ignore[i])
     ms = [matching(s, g, thresh, per(i)) for i, (s, g) in enumerate(zip(segs, gts, strict=True))]
-    return Matching(sum(m.tp for m in ms), sum(m.fp for m in ms), sum(m.fn for m in ms), sum(m.iou_sum for m in ms))
+    return sum(ms, Matching(0, 0, 0))
 
 # %% ../nbs/60_metrics.ipynb #8769abd5
 CITYSCAPES_THRESHOLDS = tuple(np.arange(0.5, 1.0, 0.05).tolist())  # IoU thresholds of the benchmark, its own floats
@@ -254,6 +255,13 @@ def _class_ap(ims, key, thresh, min_size):
     if not any(have_pred): return 0.0
     return _average_precision(np.concatenate(tp), np.concatenate(fp), sum(missed))
 
+def _per_image(*seqs):
+    "Zip sequences (lists or generators) image by image; a sequence given as None gives None for every image."
+    given = [s for s in seqs if s is not None]
+    for items in zip(*given, strict=True):
+        it = iter(items)
+        yield tuple(None if s is None else next(it) for s in seqs)
+
 def _nanmean(a, axis=None):
     "Mean over the values that are not NaN; NaN (without a warning) where there are none."
     a = np.asarray(a, float)
@@ -270,10 +278,8 @@ def cityscapes_ap(segs, # predicted label images
                   classes=None, # per image {id: labelId}; None: one pooled class made of `class_ids`
                   class_ids=tuple(THINGS.values()), # the labelIds evaluated
                  ):
-    "Cityscapes AP over a data set: dict with 'ap', 'ap50', 'aps' (per threshold) and 'classes' ({name: {'ap', 'ap50'}})."
-    n = len(segs)
-    scores, per_class = [None] * n if scores is None else scores, [None] * n if classes is None else classes
-    ims = [_ap_image(s, g, c, k, class_ids, min_pred_size) for s, g, c, k in zip(segs, gts, scores, per_class, strict=True)]
+    "Cityscapes AP over a data set (images may come from generators): dict with 'ap', 'ap50', 'aps' (per threshold) and 'classes' ({name: {'ap', 'ap50'}})."
+    ims = [_ap_image(s, g, c, k, class_ids, min_pred_size) for s, g, c, k in _per_image(segs, gts, scores, classes)]
     keys = [0] if classes is None else list(class_ids)
     names = [CITYSCAPES_CLASSES.get(class_ids[0], 'things') if len(class_ids) == 1 else 'things'] if classes is None else [CITYSCAPES_CLASSES.get(k, str(k)) for k in keys]
     ap = np.array([[_class_ap(ims, k, t, min_size) for t in thresholds] for k in keys]).reshape(len(keys), len(thresholds))
