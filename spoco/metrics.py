@@ -182,10 +182,10 @@ def matching(seg, # predicted label image
 def matching_dataset(segs, # predicted label images
                      gts,  # true label images, in the same order
                      thresh=0.5, # smallest IoU that counts as a match
-                     ignore=None, # a label value for all images, or one boolean mask per image; None ignores nothing
+                     ignore=None, # a label value for all images, or a list with one mask (or value) per image; None ignores nothing
                     ):
     "Matching counts summed over a data set, so that the ratios weigh every object equally."
-    per = (lambda i: ignore) if ignore is None or np.ndim(ignore) == 0 else (lambda i: ignore[i])
+    per = (lambda i: ignore[i]) if isinstance(ignore, (list, tuple)) else (lambda i: ignore)
     ms = [matching(s, g, thresh, per(i)) for i, (s, g) in enumerate(zip(segs, gts, strict=True))]
     return sum(ms, Matching(0, 0, 0))
 
