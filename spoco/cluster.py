@@ -348,7 +348,7 @@ def score_consistency(Y, lab, k, bandwidth, n_anchors=100, max_points=20_000, ge
     return out
 
 # %% ../nbs/50_cluster.ipynb #4b466ab6
-SCORES = ('consistency', 'ball', 'compactness')  # names accepted by `instance_scores`
+SCORES = ('consistency', 'ball', 'compactness', 'constant')  # names accepted by `instance_scores`
 
 def instance_scores(emb1,      # f-embeddings (E, H, W) or (E, D, H, W), torch or NumPy
                     emb2,      # g-embeddings of the same shape (None only for 'compactness')
@@ -362,6 +362,7 @@ def instance_scores(emb1,      # f-embeddings (E, H, W) or (E, D, H, W), torch o
                    ):
     "A confidence in [0, 1] for every object of `seg`: float32 array, index = object id, 0 for the background."
     if how not in SCORES: raise ValueError(f"Unknown instance score {how!r}; choose one of {', '.join(SCORES)}.")
+    if how == 'constant': return (np.arange(int(np.max(seg, initial=0)) + 1) > 0).astype(np.float32)
     if how != 'compactness' and emb2 is None: raise ValueError(f"Instance score {how!r} needs the g-embeddings `emb2`.")
     X, lab, k = _object_points(emb1 if how == 'compactness' else emb2, seg, mask)
     if how == 'compactness': s = score_compactness(X, lab, k, bandwidth)
