@@ -15,19 +15,20 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .cluster import METHODS, cluster
-from .data.cityscapes import THINGS, things_ids, things_instances
+from .cluster import METHODS, SCORES, cluster, instance_scores
+from .data.cityscapes import THINGS, eval_labels, things_ids, things_instances
 from .data.core import IMAGE_SUFFIXES
 from .data.io import DataError, read_labels
-from .metrics import abs_dic, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
+from .metrics import CITYSCAPES_CLASSES, CITYSCAPES_VOID, Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
 from .data.io import atomic_write
 from .viz import overlay
 
 # %% auto #0
 __all__ = ['SUFFIX', 'INPUTS', 'DS_NAMES', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction',
-           'find_inputs', 'semantic_mask', 'read_mask', 'read_gt', 'write_dataset', 'score_image', 'cluster_file',
-           'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cluster_predictions',
-           'cli_parser', 'spoco_cluster']
+           'find_inputs', 'semantic_mask', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets',
+           'write_dataset', 'matching_scores', 'score_image', 'cluster_file', 'check_settings', 'plan', 'run_jobs',
+           'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes',
+           'evaluate_objects', 'write_rows', 'cluster_predictions', 'cli_parser', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
@@ -116,29 +117,62 @@ def read_mask(path, # a foreground or semantic mask file
     return semantic_mask(read_labels(path), things_class) if ds_name == 'cityscapes' else read_labels(path) > 0
 
 def read_gt(path, ds_name: str, things_class: str | None = None) -> np.ndarray:
-    "The true instance labels stored in `path` (for Cityscapes, the instances of the things class)."
-    return things_instances(read_labels(path), things_class) if ds_name == 'cityscapes' else read_labels(path)
+    "The ground truth stored in `path`; for Cityscapes the whole instanceIds image, void and groups included."
+    return eval_labels(path) if ds_name == 'cityscapes' else read_labels(path)
+
+def gt_objects(gt: np.ndarray, # ground truth as `read_gt` gives it
+               ds_name: str, # one of DS_NAMES
+               things_class: str | None = None, # Cityscapes: the class scored; None: all things
+               ignore_label: int | None = None, # a label value of unlabelled ground truth; None: none
+              ) -> tuple:
+    "The true objects and the ignored pixels (None if there are none): for Cityscapes its void and the groups of the class."
+    if ds_name != 'cityscapes':
+        return gt, (None if ignore_label is None else gt == ignore_label)
+    off = np.isin(gt, CITYSCAPES_VOID) | ((gt < 1000) & np.isin(gt, things_ids(things_class)))
+    if ignore_label is not None: off |= gt == ignore_label
+    return things_instances(gt, things_class), off
+
+def instance_classes(seg: np.ndarray, # instances
+                     sem: np.ndarray, # a labelIds image of the same shape
+                    ) -> dict:
+    "{id: labelId} for every object of `seg`: the things class under most of its pixels (0 where none lies under it)."
+    s_ids, c_ids, table = contingency(seg, sem)
+    things = np.isin(c_ids, things_ids())
+    t, cls = table[:, things], c_ids[things]
+    best = cls[t.argmax(1)] if t.shape[1] else np.zeros(len(s_ids), np.int64)
+    return {int(i): int(c) if n else 0 for i, c, n in zip(s_ids, best, t.sum(1)) if i != 0}
 
 # %% ../nbs/65_cluster_predictions.ipynb #88471197
-def write_dataset(path, # an HDF5 file
-                  name: str, # the dataset to write (replaced if present)
-                  data: np.ndarray, # its content
-                 ) -> Path:
-    "Store `data` as dataset `name` in `path`; an interruption at any moment leaves the file as it was."
+def write_datasets(path, # an HDF5 file
+                   datasets: dict, # {name: array}: the datasets to write (replaced if present), all at once
+                  ) -> Path:
+    "Store several datasets in `path` in one step; an interruption at any moment leaves the file as it was."
     def rebuild(tmp):
         with h5py.File(path, 'r') as src, h5py.File(tmp, 'w') as dst:
             for k, v in src.attrs.items(): dst.attrs[k] = v
             for k in src:
-                if k != name: src.copy(src[k], dst, name=k)
-            dst.create_dataset(name, data=data, compression='gzip')
+                if k not in datasets: src.copy(src[k], dst, name=k)
+            for k, v in datasets.items(): dst.create_dataset(k, data=v, compression='gzip')
     return atomic_write(path, rebuild)
 
+def write_dataset(path, name: str, data: np.ndarray) -> Path:
+    "Store `data` as dataset `name` in `path`; an interruption at any moment leaves the file as it was."
+    return write_datasets(path, {name: data})
+
 # %% ../nbs/65_cluster_predictions.ipynb #54a65761
-def score_image(seg: np.ndarray, gt: np.ndarray, ds_name: str) -> dict:
+def matching_scores(m: Matching) -> dict:
+    "The named scores of a matching."
+    return dict(precision=m.precision, recall=m.recall, f1=m.f1, accuracy=m.accuracy, mean_iou=m.mean_iou, pq=m.pq)
+
+def score_image(seg: np.ndarray, # the segmentation
+                gt: np.ndarray, # the true objects
+                ds_name: str, # one of DS_NAMES
+                ignore: np.ndarray | None = None, # ignored ground truth (boolean mask); None: none
+               ) -> dict:
     "The per-image scores of a segmentation against its ground truth."
-    if ds_name in ('cvppp', 'synthetic'): return dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt))
-    m = matching(seg, gt, 0.5)
-    return dict(precision=m.precision, recall=m.recall, f1=m.f1, accuracy=m.accuracy)
+    cvppp = ds_name in ('cvppp', 'synthetic')
+    s = dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt)) if cvppp else {}
+    return s if cvppp and ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
 
 # %% ../nbs/65_cluster_predictions.ipynb #744ebfe4
 def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
@@ -158,28 +192,34 @@ def cluster_file(path, # a predictions file
                  iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
                  output_dataset: str = 'segmentation', # the dataset that receives the labels
                  seed: int = 0, # random seed of the clustering
+                 score: str = 'consistency', # one of SCORES: the confidence of every object
+                 gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
                 ) -> dict:
-    "Cluster one predictions file, store the labels in it and beside it as `<name>_segmentation.png`; return its scores."
+    "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
     p = read_prediction(path, need_g=method == 'consistency')
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None else None
     if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
         raise DataError(f"{path}: embeddings of size {p['embeddings1'].shape[1:]} and mask {mask_path} of size {mask.shape} differ")
     seg = cluster(p['embeddings1'], method, delta_var, delta_dist, p['embeddings2'], iou_threshold, mask, min_size, remove_largest, seed)
-    write_dataset(path, output_dataset, seg)
+    how = score if p['embeddings2'] is not None else 'compactness'
+    conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, delta_var, how, mask, seed=seed)
+    write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf})
     raw = p['raw'] if p['raw'] is not None else np.zeros(seg.shape, np.float32)
     picture = overlay(_middle(raw, seg.ndim), _middle(seg, seg.ndim).astype(np.int64))
     atomic_write(path.with_name(f'{prediction_name(path)}_{output_dataset}.png'), lambda q: Image.fromarray(picture).save(q, format='PNG'))
     if gt_path is None: return {}
     gt = read_gt(gt_path, ds_name, things_class)
     if gt.shape != seg.shape: raise DataError(f'{path}: segmentation of size {seg.shape} and ground truth {gt_path} of size {gt.shape} differ')
-    return score_image(seg, gt, ds_name)
+    objects, off = gt_objects(gt, ds_name, things_class, gt_ignore_label)
+    return score_image(seg, objects, ds_name, off)
 
 # %% ../nbs/65_cluster_predictions.ipynb #034279d1
-def check_settings(method: str, output_dataset: str, num_workers: int, things_class: str | None):
+def check_settings(method: str, output_dataset: str, num_workers: int, things_class: str | None, score: str = 'consistency'):
     "Refuse settings that cannot work, naming the flag."
+    if score not in SCORES: raise ValueError(f'--score must be one of {", ".join(SCORES)}, got {score!r}')
     if method not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {method!r}')
-    if output_dataset in INPUTS: raise ValueError(f'--output-dataset {output_dataset} would replace the predictions; choose another name')
+    if output_dataset in INPUTS or f'{output_dataset}_scores' in INPUTS: raise ValueError(f'--output-dataset {output_dataset} would replace the predictions; choose another name')
     if num_workers < 0: raise ValueError(f'--num-workers must be 0 or more, got {num_workers}')
     if things_class is not None and things_class not in THINGS: raise ValueError(f'--things-class must be one of {", ".join(THINGS)}, got {things_class!r}')
 
@@ -235,16 +275,17 @@ def run_jobs(fn, # a picklable function of keyword arguments
 def summary_rows(scores: list, # per-image score dicts
                  ds_name: str, # one of DS_NAMES
                  segs=None, # function giving the segmentations again, one at a time (matching scores only)
-                 gts=None, # function giving the true labels again, in the same order
+                 gts=None, # function giving the true objects again, in the same order
+                 pooled: Matching | None = None, # the matching summed over all images, when already counted
+                 ap: dict | None = None, # Cityscapes: the result of `cityscapes_ap`
                 ) -> dict:
-    "Row `mean` of the per-image scores and, for matching scores, row `dataset` pooled over all objects."
+    "Row `mean` of the per-image scores; for matching scores row `dataset` pooled over all objects, with AP, and a row per class."
     rows = {'mean': {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}}
-    if ds_name in ('cvppp', 'synthetic'): return rows
-    m = matching_dataset(segs(), gts(), 0.5)
-    rows['dataset'] = dict(precision=m.precision, recall=m.recall, f1=m.f1, accuracy=m.accuracy)
-    if ds_name == 'cityscapes':
-        ap = cityscapes_ap(segs(), gts(), scores=[None] * len(scores))  # images are read one at a time
+    if 'precision' not in scores[0]: return rows
+    rows['dataset'] = matching_scores(pooled if pooled is not None else matching_dataset(segs(), gts(), 0.5))
+    if ap is not None:
         rows['dataset'].update(ap=ap['ap'], ap50=ap['ap50'])
+        rows.update({f'class {n}': dict(ap=v['ap'], ap50=v['ap50']) for n, v in ap['classes'].items() if not np.isnan(v['ap'])})
     return rows
 
 def format_table(table: dict) -> str:
@@ -264,6 +305,81 @@ def write_csv(path, table: dict) -> Path:
     for n, r in table.items(): w.writerow([n] + ['' if r.get(c) is None else r[c] for c in cols])
     return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
 
+# %% ../nbs/65_cluster_predictions.ipynb #65c5a5c3
+def cityscapes_dataset_ap(jobs: list, # the planned files, with ground truth
+                          output_dataset: str, # where the labels are
+                          things_class: str | None, # the class segmented; None: all things
+                          gt_ignore_label: int | None, # a ground-truth value counted as void; None: none
+                          confs: list, # per image {id: confidence}
+                          classes: list, # per image {id: labelId} or None
+                         ) -> dict:
+    "Cityscapes AP of the written segmentations: per class with classes for every image, else pooled over `things_class`."
+    def segs():
+        for j in jobs:
+            with h5py.File(j['path'], 'r') as f: yield f[output_dataset][:]
+    def gts():
+        for j in jobs:
+            gt = read_gt(j['gt_path'], 'cityscapes')
+            yield gt if gt_ignore_label is None else np.where(gt == gt_ignore_label, 0, gt)
+    per_class = things_class is None and all(c is not None for c in classes)
+    return cityscapes_ap(segs(), gts(), confs, classes=classes if per_class else None, class_ids=tuple(things_ids(things_class)))
+
+# %% ../nbs/65_cluster_predictions.ipynb #eaf6dacd
+def object_rows(name: str, # the prediction's name
+                seg: np.ndarray, # its segmentation
+                conf: np.ndarray, # its confidences, index = id
+                objects: np.ndarray | None = None, # the true objects; None: no best IoU
+                classes: dict | None = None, # {id: labelId}; None: no class column
+               ) -> list:
+    "One dict per object of `seg`: image, id, area, score, best_iou (None without ground truth), class (Cityscapes)."
+    s_ids, g_ids, table = contingency(seg, np.zeros_like(seg) if objects is None else objects)
+    t, area, size_g = table[:, g_ids != 0], table.sum(1), table.sum(0)[g_ids != 0]
+    best = (t / (area[:, None] + size_g[None, :] - t)).max(1, initial=0.0)
+    rows = [dict(image=name, id=int(i), area=int(a), score=float(conf[i]) if i < len(conf) else None,
+                 best_iou=None if objects is None else float(b)) for i, a, b in zip(s_ids, area, best) if i != 0]
+    if classes is not None:
+        for r in rows: r['class'] = CITYSCAPES_CLASSES.get(classes.get(r['id'], 0), '')
+    return rows
+
+# %% ../nbs/65_cluster_predictions.ipynb #ca83dd21
+def predicted_classes(seg: np.ndarray, # the segmentation
+                      ds_name: str, # one of DS_NAMES
+                      things_class: str | None = None, # Cityscapes: the class segmented; None: all things
+                      mask_path=None, # the semantic mask clustered in, if any
+                     ) -> dict | None:
+    "Cityscapes: {id: labelId} of every object, from the things class or a labelIds mask; None without that knowledge."
+    if ds_name != 'cityscapes': return None
+    ids = [int(i) for i in np.unique(seg) if i != 0]
+    if things_class is not None: return {i: THINGS[things_class] for i in ids}
+    if mask_path is None: return None
+    sem = read_labels(mask_path)
+    return None if set(np.unique(sem).tolist()) <= {0, 1, 255} else instance_classes(seg, sem)
+
+def evaluate_objects(jobs: list, # the planned files, as `plan` gives them
+                     ds_name: str, # one of DS_NAMES
+                     things_class: str | None = None, # Cityscapes: the class scored; None: all things
+                     output_dataset: str = 'segmentation', # where the labels are
+                     gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts
+                    ) -> tuple:
+    "Rows of objects.csv, the matching summed over images (None without truth), per image confidences and classes."
+    rows, pooled, confs, classes = [], Matching(0, 0, 0), [], []
+    for j in jobs:
+        with h5py.File(j['path'], 'r') as f: seg, conf = f[output_dataset][:], f[f'{output_dataset}_scores'][:]
+        cls = predicted_classes(seg, ds_name, things_class, j['mask_path'])
+        objects, off = (None, None) if j['gt_path'] is None else gt_objects(read_gt(j['gt_path'], ds_name), ds_name, things_class, gt_ignore_label)
+        new = object_rows(prediction_name(j['path']), seg, conf, objects, cls)
+        if objects is not None: pooled = pooled + matching(seg, objects, 0.5, off)
+        rows += new; confs.append({r['id']: r['score'] for r in new}); classes.append(cls)
+    return rows, pooled if jobs and all(j['gt_path'] is not None for j in jobs) else None, confs, classes
+
+def write_rows(path, rows: list) -> Path:
+    "Save a list of dicts as CSV (one column per key, in order of appearance; empty for None), atomically."
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    buf = io.StringIO(); w = csv.writer(buf)
+    w.writerow(cols)
+    for r in rows: w.writerow(['' if r.get(c) is None else r[c] for c in cols])
+    return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
+
 # %% ../nbs/65_cluster_predictions.ipynb #d6919f90
 def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         ds_name: str = 'cvppp', # one of DS_NAMES
@@ -280,21 +396,22 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         num_workers: int = 2, # worker processes; 0 or 1 clusters in this process
                         seed: int = 0, # random seed of the clustering
                         progress: bool = True, # show a progress bar
+                        score: str = 'consistency', # one of SCORES: the confidence of every object
+                        gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
                        ) -> dict:
-    "Cluster every predictions file of `emb_dir`; return the score table (empty without ground truth)."
-    check_settings(method, output_dataset, num_workers, things_class)
+    "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
+    check_settings(method, output_dataset, num_workers, things_class, score)
     jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=method == 'consistency')
     fn = partial(cluster_file, ds_name=ds_name, things_class=things_class, method=method, delta_var=delta_var,
                  delta_dist=delta_dist, min_size=min_size, remove_largest=remove_largest, iou_threshold=iou_threshold,
-                 output_dataset=output_dataset, seed=seed)
+                 output_dataset=output_dataset, seed=seed, score=score, gt_ignore_label=gt_ignore_label)
     scores = run_jobs(fn, jobs, num_workers, progress)
+    rows, pooled, confs, classes = evaluate_objects(jobs, ds_name, things_class, output_dataset, gt_ignore_label)
+    write_rows(Path(emb_dir) / 'objects.csv', rows)
     if jobs[0]['gt_path'] is None: return {}
-    def segs():
-        for j in jobs:
-            with h5py.File(j['path'], 'r') as f: yield f[output_dataset][:]
-    gts = lambda: (read_gt(j['gt_path'], ds_name, things_class) for j in jobs)
+    ap = cityscapes_dataset_ap(jobs, output_dataset, things_class, gt_ignore_label, confs, classes) if ds_name == 'cityscapes' else None
     table = {prediction_name(j['path']): s for j, s in zip(jobs, scores)}
-    table.update(summary_rows(scores, ds_name, segs, gts))
+    table.update(summary_rows(scores, ds_name, pooled=pooled, ap=ap))
     write_csv(Path(emb_dir) / 'scores.csv', table)
     return table
 
@@ -319,6 +436,8 @@ def cli_parser() -> argparse.ArgumentParser:
     add('output-dataset', default='segmentation', help='the dataset that receives the labels (replaced if present)')
     add('num-workers', type=int, default=2, help='worker processes; 0 or 1 clusters in this process')
     add('seed', type=int, default=0, help='random seed of the clustering')
+    add('score', default='consistency', choices=SCORES, help='the confidence of every object (segmentation_scores, objects.csv, AP)')
+    add('gt-ignore-label', type=int, default=None, help='a ground-truth value marking unlabelled parts: predictions lying mostly there count neither way')
     return p
 
 def spoco_cluster(argv: list | None = None): # the command-line words after the program name; None reads sys.argv
@@ -326,6 +445,8 @@ def spoco_cluster(argv: list | None = None): # the command-line words after the 
     a = cli_parser().parse_args(argv)
     try:
         table = cluster_predictions(a.emb_dir, a.ds_name, a.clustering, a.delta_var, a.delta_dist, a.min_size, a.remove_largest,
-                                    a.iou_threshold, a.gt_dir, a.sem_dir, a.things_class, a.output_dataset, a.num_workers, a.seed)
+                                    a.iou_threshold, a.gt_dir, a.sem_dir, a.things_class, a.output_dataset, a.num_workers, a.seed,
+                                    score=a.score, gt_ignore_label=a.gt_ignore_label)
     except (FileNotFoundError, ValueError) as e: sys.exit(f'spoco_cluster: error: {e}')
     if table: print(format_table(table)); print(f'scores saved to {Path(a.emb_dir) / "scores.csv"}')
+    print(f'objects and their confidences saved to {Path(a.emb_dir) / "objects.csv"}')

@@ -17,9 +17,9 @@ from .io import DataError, atomic_write, check_ratio, keep_objects, n_kept, read
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'PHASES', 'things_ids', 'group_name', 'things_instances', 'write_fake_cityscapes',
-           'check_root', 'cityscapes_pairs', 'sample_units', 'write_uint16_png', 'write_lines', 'ratio_folder',
-           'sample_cityscapes', 'cli_parser', 'spoco_sample_cityscapes', 'sampled_pairs', 'Cityscapes']
+__all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'PHASES', 'things_ids', 'group_name', 'things_instances', 'eval_labels',
+           'write_fake_cityscapes', 'check_root', 'cityscapes_pairs', 'sample_units', 'write_uint16_png', 'write_lines',
+           'ratio_folder', 'sample_cityscapes', 'cli_parser', 'spoco_sample_cityscapes', 'sampled_pairs', 'Cityscapes']
 
 # %% ../../nbs/05_data.cityscapes.ipynb #ed9d40db
 THINGS = {'person': 24, 'rider': 25, 'car': 26, 'truck': 27, 'bus': 28, 'train': 31, 'motorcycle': 32, 'bicycle': 33}
@@ -41,6 +41,11 @@ def things_instances(ids: np.ndarray,  # a Cityscapes instanceIds array
     "The instances of one things class (or of all things) in `ids` as int64, everything else 0."
     ids = np.asarray(ids).astype(np.int64)
     return np.where((ids >= 1000) & np.isin(ids // 1000, things_ids(things_class)), ids, 0)
+
+# %% ../../nbs/05_data.cityscapes.ipynb #0244bb4d
+def eval_labels(path) -> np.ndarray:
+    "An instanceIds file as the benchmark reads it: int64, objects `class * 1000 + k`, every other pixel its labelId."
+    return read_labels(path).astype(np.int64)
 
 # %% ../../nbs/05_data.cityscapes.ipynb #cc7bca17
 FAKE_CITIES = {'train': ('aachen', 'bochum'), 'val': ('frankfurt', 'lindau'), 'test': ('berlin', 'bonn')}
