@@ -4,7 +4,7 @@
 
 # %% ../nbs/65_cluster_predictions.ipynb #a5454334
 from __future__ import annotations
-import argparse, csv, io, sys
+import argparse, csv, io, os, sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
 from pathlib import Path
@@ -12,23 +12,24 @@ from pathlib import Path
 import h5py
 import numpy as np
 import torch
+import torch.distributed as dist
 from PIL import Image
 from tqdm.auto import tqdm
 
 from .cluster import METHODS, SCORES, cluster, instance_scores
-from .data.cityscapes import THINGS, eval_labels, things_ids, things_instances
-from .data.core import IMAGE_SUFFIXES
+from .data.cityscapes import THINGS, things_ids
 from .data.io import DataError, read_labels
-from .metrics import CITYSCAPES_CLASSES, CITYSCAPES_VOID, Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
+from .data.sets import DATA_SETS, data_set, semantic_mask
+from .metrics import CITYSCAPES_CLASSES, Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
 from .data.io import atomic_write
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['SUFFIX', 'INPUTS', 'DS_NAMES', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction',
-           'find_inputs', 'semantic_mask', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets',
-           'write_dataset', 'matching_scores', 'score_image', 'cluster_file', 'check_settings', 'plan', 'run_jobs',
-           'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes',
-           'evaluate_objects', 'write_rows', 'cluster_predictions', 'cli_parser', 'spoco_cluster']
+__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction', 'find_inputs',
+           'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets', 'write_dataset',
+           'matching_scores', 'score_image', 'cluster_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
+           'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
+           'write_rows', 'gather_in_order', 'cluster_predictions', 'cli_parser', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
@@ -65,72 +66,34 @@ def read_prediction(path, need_g: bool = False) -> dict:
     with h5py.File(path, 'r') as f: return {k: f[k][:] if k in f else None for k in INPUTS}
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
-DS_NAMES = ('cvppp', 'synthetic', 'cityscapes', 'folder')
-
-def _one(folder: Path, base: str, what: str, exclude: tuple = ()) -> Path | None:
-    "The single image below `folder` whose name starts with `base`, preferring labelIds files; None if there is none."
-    hits = sorted(p for p in folder.rglob(f'{base}*') if p.suffix.lower() in IMAGE_SUFFIXES and not any(x in p.name for x in exclude))
-    if len(hits) > 1: hits = [p for p in hits if 'labelIds' in p.name] or hits
-    if len(hits) > 1: raise DataError(f"several {what} files for {base} in {folder}: {', '.join(p.name for p in hits[:3])}")
-    return hits[0] if hits else None
-
 def find_inputs(name: str, # prediction name (the image's stem)
-                ds_name: str, # one of DS_NAMES
-                gt_dir=None, # CVPPP: foreground masks and labels; Cityscapes: instanceIds; folder: masks
+                ds_name: str, # a name of DATA_SETS
+                gt_dir=None, # CVPPP: foreground masks and labels; Cityscapes: instanceIds; folder: masks; volumes: the test folder
                 sem_dir=None, # Cityscapes: semantic masks
                ) -> tuple:
-    "(mask file or None, ground-truth file or None) of one prediction."
-    gt_dir, sem_dir = (Path(d) if d is not None else None for d in (gt_dir, sem_dir))
-    if ds_name in ('cvppp', 'synthetic'):
-        if gt_dir is None: return None, None
-        stem = name[:-len('_rgb')] if name.endswith('_rgb') else name
-        fg, label = gt_dir / f'{stem}_fg.png', gt_dir / f'{stem}_label.png'
-        if not fg.is_file(): raise DataError(f'no foreground mask {fg} for {name}')
-        return fg, label if label.is_file() else None
-    if ds_name == 'cityscapes':
-        base = name.removesuffix('_leftImg8bit')
-        mask = _one(sem_dir, base, 'semantic mask', ('instanceIds', 'color')) if sem_dir is not None else None
-        if sem_dir is not None and mask is None: raise DataError(f'no semantic mask for {name} in {sem_dir} (expected {base}*.png)')
-        gt = _one(gt_dir, f'{base}_gtFine_instanceIds', 'instanceIds') if gt_dir is not None else None
-        if gt_dir is not None and gt is None: raise DataError(f'no {base}_gtFine_instanceIds.png for {name} in {gt_dir}')
-        return mask, gt
-    if ds_name == 'folder':
-        gt = _one(gt_dir, name, 'mask') if gt_dir is not None else None
-        if gt is not None and gt.stem != name: gt = None
-        if gt_dir is not None and gt is None: raise DataError(f'no mask {name}.png (or .tif) for {name} in {gt_dir}')
-        return None, gt
-    raise ValueError(f'--ds-name must be one of {", ".join(DS_NAMES)}, got {ds_name!r}')
+    "(mask file or None, ground-truth file or None) of one prediction, found the data set's way."
+    inputs = data_set(ds_name).inputs
+    return inputs(name, gt_dir, sem_dir) if inputs else (None, None)
 
 # %% ../nbs/65_cluster_predictions.ipynb #bc5cde15
-def semantic_mask(sem: np.ndarray, # a labelIds image, or a binary mask (0 and 1 or 255)
-                  things_class: str | None = None, # restrict labelIds to this class; None: all things
-                 ) -> np.ndarray:
-    "Where to cluster, from a Cityscapes semantic mask."
-    if set(np.unique(sem).tolist()) <= {0, 1, 255}: return sem > 0
-    return np.isin(sem, things_ids(things_class))
-
 def read_mask(path, # a foreground or semantic mask file
-              ds_name: str, # one of DS_NAMES
+              ds_name: str, # a name of DATA_SETS
               things_class: str | None = None, # Cityscapes labelIds: the class to keep; None: all things
              ) -> np.ndarray:
     "The boolean clustering mask stored in `path`."
-    return semantic_mask(read_labels(path), things_class) if ds_name == 'cityscapes' else read_labels(path) > 0
+    return data_set(ds_name).read_mask(path, things_class)
 
 def read_gt(path, ds_name: str, things_class: str | None = None) -> np.ndarray:
     "The ground truth stored in `path`; for Cityscapes the whole instanceIds image, void and groups included."
-    return eval_labels(path) if ds_name == 'cityscapes' else read_labels(path)
+    return data_set(ds_name).read_gt(path, things_class)
 
 def gt_objects(gt: np.ndarray, # ground truth as `read_gt` gives it
-               ds_name: str, # one of DS_NAMES
+               ds_name: str, # a name of DATA_SETS
                things_class: str | None = None, # Cityscapes: the class scored; None: all things
                ignore_label: int | None = None, # a label value of unlabelled ground truth; None: none
               ) -> tuple:
     "The true objects and the ignored pixels (None if there are none): for Cityscapes its void and the groups of the class."
-    if ds_name != 'cityscapes':
-        return gt, (None if ignore_label is None else gt == ignore_label)
-    off = np.isin(gt, CITYSCAPES_VOID) | ((gt < 1000) & np.isin(gt, things_ids(things_class)))
-    if ignore_label is not None: off |= gt == ignore_label
-    return things_instances(gt, things_class), off
+    return data_set(ds_name).objects(gt, things_class, ignore_label)
 
 def instance_classes(seg: np.ndarray, # instances
                      sem: np.ndarray, # a labelIds image of the same shape
@@ -166,13 +129,14 @@ def matching_scores(m: Matching) -> dict:
 
 def score_image(seg: np.ndarray, # the segmentation
                 gt: np.ndarray, # the true objects
-                ds_name: str, # one of DS_NAMES
+                ds_name: str, # a name of DATA_SETS: its `scores` say which apply
                 ignore: np.ndarray | None = None, # ignored ground truth (boolean mask); None: none
                ) -> dict:
     "The per-image scores of a segmentation against its ground truth."
-    cvppp = ds_name in ('cvppp', 'synthetic')
-    s = dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt)) if cvppp else {}
-    return s if cvppp and ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
+    kind = data_set(ds_name).scores
+    s = (dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt)) if kind == 'cvppp' else
+         dict(sbd=sbd(seg, gt)) if kind == 'matching' and ignore is None else {})
+    return s if kind == 'cvppp' and ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
 
 # %% ../nbs/65_cluster_predictions.ipynb #744ebfe4
 def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
@@ -182,7 +146,7 @@ def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
 def cluster_file(path, # a predictions file
                  mask_path=None, # where to cluster (foreground or semantic mask); None: everywhere
                  gt_path=None, # the true labels; None: no scores
-                 ds_name: str = 'cvppp', # one of DS_NAMES: how masks and labels are read and scored
+                 ds_name: str = 'cvppp', # a name of DATA_SETS: how masks and labels are read and scored
                  things_class: str | None = None, # Cityscapes: the class to segment; None: all things
                  method: str = 'ms', # one of METHODS
                  delta_var: float = 0.5, # bandwidth of mean-shift, HDBSCAN's epsilon, consistency ball radius
@@ -228,7 +192,7 @@ def _mask_size(path) -> tuple:
     with Image.open(path) as im: return im.size[::-1]
 
 def plan(emb_dir, # folder of predictions files
-         ds_name: str, # one of DS_NAMES
+         ds_name: str, # a name of DATA_SETS
          gt_dir=None, # ground truth (and CVPPP foreground masks)
          sem_dir=None, # Cityscapes semantic masks
          need_g: bool = False, # embeddings2 is required (consistency clustering)
@@ -273,7 +237,7 @@ def run_jobs(fn, # a picklable function of keyword arguments
 
 # %% ../nbs/65_cluster_predictions.ipynb #d3c515eb
 def summary_rows(scores: list, # per-image score dicts
-                 ds_name: str, # one of DS_NAMES
+                 ds_name: str, # a name of DATA_SETS
                  segs=None, # function giving the segmentations again, one at a time (matching scores only)
                  gts=None, # function giving the true objects again, in the same order
                  pooled: Matching | None = None, # the matching summed over all images, when already counted
@@ -343,12 +307,12 @@ def object_rows(name: str, # the prediction's name
 
 # %% ../nbs/65_cluster_predictions.ipynb #ca83dd21
 def predicted_classes(seg: np.ndarray, # the segmentation
-                      ds_name: str, # one of DS_NAMES
+                      ds_name: str, # a name of DATA_SETS
                       things_class: str | None = None, # Cityscapes: the class segmented; None: all things
                       mask_path=None, # the semantic mask clustered in, if any
                      ) -> dict | None:
     "Cityscapes: {id: labelId} of every object, from the things class or a labelIds mask; None without that knowledge."
-    if ds_name != 'cityscapes': return None
+    if data_set(ds_name).scores != 'cityscapes': return None
     ids = [int(i) for i in np.unique(seg) if i != 0]
     if things_class is not None: return {i: THINGS[things_class] for i in ids}
     if mask_path is None: return None
@@ -356,7 +320,7 @@ def predicted_classes(seg: np.ndarray, # the segmentation
     return None if set(np.unique(sem).tolist()) <= {0, 1, 255} else instance_classes(seg, sem)
 
 def evaluate_objects(jobs: list, # the planned files, as `plan` gives them
-                     ds_name: str, # one of DS_NAMES
+                     ds_name: str, # a name of DATA_SETS
                      things_class: str | None = None, # Cityscapes: the class scored; None: all things
                      output_dataset: str = 'segmentation', # where the labels are
                      gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts
@@ -380,9 +344,21 @@ def write_rows(path, rows: list) -> Path:
     for r in rows: w.writerow(['' if r.get(c) is None else r[c] for c in cols])
     return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
 
+# %% ../nbs/65_cluster_predictions.ipynb #a36f77d5
+def gather_in_order(mine: list, # this process's results, for items rank, rank + world, ...
+                    n: int, # the number of items of all processes
+                    world: int = 1, # the number of processes
+                   ) -> list:
+    "The results of all processes in item order (a gloo process group is started from torchrun's variables if none is)."
+    if world == 1: return mine
+    if not dist.is_initialized(): dist.init_process_group('gloo')
+    parts = [None] * world
+    dist.all_gather_object(parts, mine)
+    return [parts[i % world][i // world] for i in range(n)]
+
 # %% ../nbs/65_cluster_predictions.ipynb #d6919f90
 def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
-                        ds_name: str = 'cvppp', # one of DS_NAMES
+                        ds_name: str = 'cvppp', # a name of DATA_SETS
                         method: str = 'ms', # one of METHODS
                         delta_var: float = 0.5, # bandwidth of mean-shift, HDBSCAN's epsilon, consistency ball radius
                         delta_dist: float = 2.0, # msplus: clusters with closer means are merged
@@ -398,6 +374,7 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         progress: bool = True, # show a progress bar
                         score: str = 'consistency', # one of SCORES: the confidence of every object
                         gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
+                        rank: int = 0, world: int = 1, # this process clusters every world-th file from its rank; rank 0 scores
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
     check_settings(method, output_dataset, num_workers, things_class, score)
@@ -405,11 +382,12 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
     fn = partial(cluster_file, ds_name=ds_name, things_class=things_class, method=method, delta_var=delta_var,
                  delta_dist=delta_dist, min_size=min_size, remove_largest=remove_largest, iou_threshold=iou_threshold,
                  output_dataset=output_dataset, seed=seed, score=score, gt_ignore_label=gt_ignore_label)
-    scores = run_jobs(fn, jobs, num_workers, progress)
+    scores = gather_in_order(run_jobs(fn, jobs[rank::world], num_workers, progress), len(jobs), world)
+    if rank != 0: return {}
     rows, pooled, confs, classes = evaluate_objects(jobs, ds_name, things_class, output_dataset, gt_ignore_label)
     write_rows(Path(emb_dir) / 'objects.csv', rows)
     if jobs[0]['gt_path'] is None: return {}
-    ap = cityscapes_dataset_ap(jobs, output_dataset, things_class, gt_ignore_label, confs, classes) if ds_name == 'cityscapes' else None
+    ap = cityscapes_dataset_ap(jobs, output_dataset, things_class, gt_ignore_label, confs, classes) if data_set(ds_name).scores == 'cityscapes' else None
     table = {prediction_name(j['path']): s for j, s in zip(jobs, scores)}
     table.update(summary_rows(scores, ds_name, pooled=pooled, ap=ap))
     write_csv(Path(emb_dir) / 'scores.csv', table)
@@ -422,7 +400,7 @@ def cli_parser() -> argparse.ArgumentParser:
         description='Cluster the embeddings in every EMB_DIR/*_predictions.h5 into dataset `segmentation` (uint32), '
                     'with a picture <name>_segmentation.png and, given ground truth, the scores in EMB_DIR/scores.csv.')
     def add(name, **kw): p.add_argument(f'--{name}', f"--{name.replace('-', '_')}", **kw)
-    add('ds-name', default='cvppp', choices=DS_NAMES, help='how masks and ground truth are found and scored')
+    add('ds-name', default='cvppp', choices=list(DATA_SETS), help='how masks and ground truth are found and scored (spoco.data.sets.DATA_SETS)')
     add('emb-dir', required=True, help='folder of *_predictions.h5 files written by spoco_predict')
     add('clustering', default='ms', choices=METHODS, help='mean-shift, mean-shift with merging, HDBSCAN or consistency clustering')
     add('delta-var', type=float, default=0.5, help="mean-shift bandwidth, HDBSCAN's epsilon, consistency ball radius")
@@ -430,7 +408,7 @@ def cli_parser() -> argparse.ArgumentParser:
     add('min-size', type=int, default=0, help='clusters with fewer pixels become background')
     add('remove-largest', action='store_true', help='make the largest cluster background')
     add('iou-threshold', type=float, default=0.6, help='consistency: clusters with a lower median anchor IoU are dropped')
-    add('gt-dir', default=None, help='CVPPP: folder of *_fg.png masks and *_label.png labels; Cityscapes: gtFine/val; folder: masks')
+    add('gt-dir', default=None, help='CVPPP: folder of *_fg.png masks and *_label.png labels; Cityscapes: gtFine/val; folder: masks; volumes: the test folder')
     add('sem-dir', default=None, help='Cityscapes: semantic masks (labelIds or binary), one per image, named after it')
     add('things-class', default=None, choices=list(THINGS), help='Cityscapes: the class to segment (default: all things)')
     add('output-dataset', default='segmentation', help='the dataset that receives the labels (replaced if present)')
@@ -443,10 +421,16 @@ def cli_parser() -> argparse.ArgumentParser:
 def spoco_cluster(argv: list | None = None): # the command-line words after the program name; None reads sys.argv
     "Cluster a folder of predictions, store the segmentations and print the scores."
     a = cli_parser().parse_args(argv)
+    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))  # set by torchrun
     try:
-        table = cluster_predictions(a.emb_dir, a.ds_name, a.clustering, a.delta_var, a.delta_dist, a.min_size, a.remove_largest,
-                                    a.iou_threshold, a.gt_dir, a.sem_dir, a.things_class, a.output_dataset, a.num_workers, a.seed,
-                                    score=a.score, gt_ignore_label=a.gt_ignore_label)
-    except (FileNotFoundError, ValueError) as e: sys.exit(f'spoco_cluster: error: {e}')
+        table = cluster_predictions(a.emb_dir, ds_name=a.ds_name, method=a.clustering, delta_var=a.delta_var, delta_dist=a.delta_dist,
+                                    min_size=a.min_size, remove_largest=a.remove_largest, iou_threshold=a.iou_threshold,
+                                    gt_dir=a.gt_dir, sem_dir=a.sem_dir, things_class=a.things_class, output_dataset=a.output_dataset,
+                                    num_workers=a.num_workers, seed=a.seed, progress=rank == 0, score=a.score,
+                                    gt_ignore_label=a.gt_ignore_label, rank=rank, world=world)
+    except (OSError, ValueError) as e:
+        if os.environ.get('SPOCO_DEBUG') == '1': raise
+        sys.exit(f'spoco_cluster: error: {e}')
+    if rank != 0: return
     if table: print(format_table(table)); print(f'scores saved to {Path(a.emb_dir) / "scores.csv"}')
     print(f'objects and their confidences saved to {Path(a.emb_dir) / "objects.csv"}')

@@ -26,7 +26,7 @@ EXPECT = {
     '15_viz': dict(figures=1),
     '31_train_ddp': dict(out=[r'usage: spoco_train']),
     '40_predict': dict(out=[r'usage: spoco_predict']),
-    '65_cluster_predictions': dict(out=[r'image\s+sbd\s+abs_dic', r'mean\s+0\.750\s+1\.500']),
+    '65_cluster_predictions': dict(out=[r'usage: spoco_cluster', r'image\s+sbd\s+abs_dic', r'mean\s+0\.750\s+1\.500']),
     '80_tutorial_cvppp': dict(figures=2, out=[r'image\s+sbd\s+abs_dic\s+fbd']),
     '81_tutorial_cityscapes': dict(figures=1, out=[r'\bap50\b']),
     '82_tutorial_own_data': dict(figures=1, out=[r'\bf1\b']),

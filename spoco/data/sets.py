@@ -4,14 +4,14 @@
 
 # %% ../../nbs/09_data.sets.ipynb #9b1a9f45
 from __future__ import annotations
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import h5py
 import numpy as np
 
-from .cityscapes import Cityscapes, things_ids, things_instances
+from .cityscapes import Cityscapes, eval_labels, things_ids, things_instances
 from .core import IMAGE_SUFFIXES, InstanceDataset
 from .io import DataError, read_labels
 from .cvppp import CVPPP
@@ -20,10 +20,12 @@ from .nuclei import write_synthetic_nuclei
 from .synthetic import write_synthetic_cvppp
 from .views import plain_view
 from .volumes import VolumeDataset
+from ..metrics import CITYSCAPES_VOID
 
 # %% auto #0
 __all__ = ['DATA_SETS', 'binary_mask', 'plain_labels', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file',
-           'cvppp_inputs', 'cityscapes_inputs', 'mask_inputs', 'semantic_mask', 'read_label_file']
+           'cvppp_inputs', 'cityscapes_inputs', 'mask_inputs', 'semantic_mask', 'read_label_file', 'plain_objects',
+           'cityscapes_objects']
 
 # %% ../../nbs/09_data.sets.ipynb #3b66f475
 @dataclass
@@ -51,7 +53,8 @@ class DataSetSpec:
     prepare: Callable | None = None     # root -> writes a built-in data set there when missing
     inputs: Callable | None = None      # clustering: (image name, gt_dir, sem_dir) -> (mask file or None, ground-truth file or None)
     read_mask: Callable | None = None   # clustering: (mask file, things class) -> where to cluster, boolean
-    read_gt: Callable | None = None     # scoring: (ground-truth file, things class) -> instance labels
+    read_gt: Callable | None = None     # scoring: (ground-truth file, things class) -> labels as stored
+    objects: Callable | None = None     # scoring: (labels, things class, ignore label) -> (true objects, ignored pixels or None)
     help: str = ''                      # one line for --help
 
 # %% ../../nbs/09_data.sets.ipynb #9eb8ce05
@@ -60,7 +63,7 @@ DATA_SETS: dict = {}
 def register(spec: DataSetSpec) -> DataSetSpec:
     "Add a data set to the registry (replacing one of the same name)."
     if spec.ndim not in (2, 3) or len(spec.patch) != spec.ndim: raise ValueError(f'{spec.name}: ndim must be 2 or 3 and the patch must have ndim sizes')
-    DATA_SETS[spec.name] = spec if spec.read_gt else replace(spec, read_mask=spec.read_mask or binary_mask, read_gt=plain_labels)
+    DATA_SETS[spec.name] = replace(spec, read_mask=spec.read_mask or binary_mask, read_gt=spec.read_gt or plain_labels, objects=spec.objects or plain_objects)
     return spec
 
 def data_set(name: str) -> DataSetSpec:
@@ -127,6 +130,19 @@ def read_label_file(path) -> np.ndarray:
 binary_mask = lambda path, things_class=None: read_label_file(path) > 0
 plain_labels = lambda path, things_class=None: read_label_file(path)
 
+def plain_objects(gt: np.ndarray, things_class: str | None = None, ignore_label: int | None = None) -> tuple:
+    "Every label is an object; `ignore_label` (if given) marks unlabelled ground truth."
+    return gt, (None if ignore_label is None else gt == ignore_label)
+
+def cityscapes_objects(gt: np.ndarray, # a whole instanceIds image (`eval_labels`)
+                       things_class: str | None = None, # the class scored; None: all things
+                       ignore_label: int | None = None, # a further value marking unlabelled ground truth
+                      ) -> tuple:
+    "Cityscapes: the instances of the class, and as ignored its void and its group regions (ids < 1000 of the class)."
+    off = np.isin(gt, CITYSCAPES_VOID) | ((gt < 1000) & np.isin(gt, things_ids(things_class)))
+    if ignore_label is not None: off |= gt == ignore_label
+    return things_instances(gt, things_class), off
+
 # %% ../../nbs/09_data.sets.ipynb #0fbe59e9
 def _phase_dir(root, phase) -> bool:
     "Whether `root/phase` is a folder with something in it."
@@ -159,7 +175,7 @@ register(DataSetSpec('cvppp', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', inputs
 register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_builtin(write_synthetic_cvppp), inputs=cvppp_inputs,
                      help='built-in synthetic rosettes in the CVPPP layout, written to ROOT on first use'))
 register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phase: _phase_dir(Path(root) / 'leftImg8bit', phase), 'cityscapes', inputs=cityscapes_inputs,
-                     read_mask=lambda p, c=None: semantic_mask(read_labels(p), c), read_gt=lambda p, c=None: things_instances(read_labels(p), c),
+                     read_mask=lambda p, c=None: semantic_mask(read_labels(p), c), read_gt=lambda p, c=None: eval_labels(p), objects=cityscapes_objects,
                      help='Cityscapes: ROOT/leftImg8bit and ROOT/gtFine'))
 register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      help='your images: ROOT/{train,val,test}/images/* and .../masks/* with matching names'))
