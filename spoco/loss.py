@@ -339,7 +339,12 @@ class SpocoLoss(nn.Module):
         "The weighted sum of the terms: the loss."
         return sum(self.weights[k] * terms[k] for k in TERMS)
 
-    def forward(self, emb_f, emb_g, target, generator=None):
+    def forward(self, emb_f: torch.Tensor, # (B, E, *spatial) embeddings of f
+                emb_g: torch.Tensor, # embeddings of g, same shape; None without consistency term
+                target: torch.Tensor, # (B, *spatial) integer labels
+                generator: torch.Generator=None, # source of the anchors' randomness; torch's global one if None
+               ) -> torch.Tensor:
+        "The loss of a batch: the weighted sum of the batch-averaged terms."
         return self.total(self.terms(emb_f, emb_g, target, generator))
 
 # %% ../nbs/20_loss.ipynb #48a6abdb
