@@ -4,6 +4,7 @@ loop reference and against the U-Net it trains.
     python bench/loss.py            # full run: B=4, E=16, 448x448, ~20 objects, 10/40/100% labelled
     python bench/loss.py --quick    # smaller and faster, to check that the script works
     python bench/loss.py --gpu-only # only the GPU rows (fp32 and bf16 autocast), on a machine with CUDA
+    python bench/loss.py --tricks   # the single operations behind the fast path's choices, each against its plain form
 
 Times are forward+backward, median of several repeats (the slow reference: fewer repeats); ratios are of times
 measured in the same run. Like a training process
@@ -19,7 +20,7 @@ Large tensors are mmap-ed by the allocator and returned on free, so this tracks 
 gradient of the embeddings.
 On a GPU, `torch.cuda.max_memory_allocated` minus the memory allocated before the call is used instead.
 """
-import argparse, json, statistics, subprocess, sys, time
+import argparse, json, math, statistics, subprocess, sys, time
 from pathlib import Path
 import torch
 from spoco.loss import SpocoLoss, _reference_terms
@@ -131,6 +132,34 @@ def compare(args):
               f"plain/fast {t['plain']/t['fast']:4.2f}x")
 
 
+def tricks(args):
+    "Each choice of `spoco.loss_fast` against the plain operation it replaces, on full-size tensors, alternating calls."
+    from spoco.loss_fast import label_segments, segment_sums, lift
+    B, E, N, K = args.batch, args.emb, args.size ** 2, args.objects + 1
+    gen = torch.Generator().manual_seed(0)
+    x, z = torch.randn(B, E, N, generator=gen), -30 * torch.rand(B, K, N, generator=gen)
+    target = torch.randint(0, K, (B, N), generator=gen)
+    seg = label_segments(target)
+    key = (target + K * torch.arange(B)[:, None]).flatten()
+    pairs = {'numbering segments (bincount / unique)': (lambda: torch.bincount(key, minlength=B * K),
+                                                        lambda: torch.unique(key, return_inverse=True, return_counts=True)),
+             'per-segment sums (segment_sums / scatter_add_)': (lambda: segment_sums(x, seg),
+                 lambda: x.new_zeros(B, E, K).scatter_add_(2, target[:, None].expand(-1, E, -1), x)),
+             'lifted embeddings (lift / cat of x, x.square().sum(1), 1)': (lambda: lift(x),
+                 lambda: torch.cat([x, x.square().sum(1, keepdim=True), torch.ones_like(x[:, :1])], 1)),
+             'kernel (exp2 / exp)': (lambda: torch.exp2(z), lambda: torch.exp(z * math.log(2))),
+             'kernel exponents down to -150 (floored at -40 / not floored)': (lambda: (5 * z).clamp_(min=-40.).exp2_(),
+                                                                              lambda: (5 * z).exp2_())}
+    for name, (fast, slow) in pairs.items():
+        times = {'fast': [], 'plain': []}
+        fast(); slow()
+        for _ in range(args.repeats):
+            for which, fn in (('fast', fast), ('plain', slow)):
+                t0 = time.perf_counter(); fn(); times[which].append(time.perf_counter() - t0)
+        t_fast, t_plain = statistics.median(times['fast']), statistics.median(times['plain'])
+        print(f"{name}: fast path {t_fast*1e3:7.2f} ms, plain form {t_plain*1e3:7.2f} ms, plain/fast {t_plain/t_fast:5.1f}x")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--batch', type=int, default=4); p.add_argument('--emb', type=int, default=16)
@@ -142,6 +171,7 @@ def main():
     p.add_argument('--default-malloc', action='store_true', help="glibc's default allocator, not the training setting")
     p.add_argument('--against', default=None, help='a git revision whose spoco/loss.py to compare with')
     p.add_argument('--gpu-only', action='store_true', help='skip the CPU rows (and the slow reference)')
+    p.add_argument('--tricks', action='store_true', help="time the single operations behind the fast path's choices")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     malloc = "glibc's default allocator" if args.default_malloc else f'freed memory reused: {reuse_freed_memory()}'
@@ -152,6 +182,7 @@ def main():
     print(f"torch {torch.__version__}, {args.threads} threads, B={args.batch} E={args.emb} "
           f"{args.size}x{args.size}, ~{args.objects} objects per image; {malloc}")
     if args.against: return compare(args)
+    if args.tricks: return tricks(args)
     if args.gpu_only and not torch.cuda.is_available(): sys.exit('--gpu-only: no CUDA device is available')
 
     net = UNet(3, args.emb)
