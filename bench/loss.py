@@ -1,14 +1,18 @@
-"""Speed and memory of `SpocoLoss` against its slow loop reference and against the U-Net it trains.
+"""Speed and memory of `SpocoLoss`, fast (`spoco.loss_fast`, the default) and plain (`fast=False`), against its slow
+loop reference and against the U-Net it trains.
 
     python bench/loss.py            # full run: B=4, E=16, 448x448, ~20 objects, 10/40/100% labelled
     python bench/loss.py --quick    # smaller and faster, to check that the script works
     python bench/loss.py --gpu-only # only the GPU rows (fp32 and bf16 autocast), on a machine with CUDA
+    python bench/loss.py --tricks   # the single operations behind the fast path's choices, each against its plain form
 
-Times are forward+backward, median of several repeats (the slow reference: fewer repeats). Like a training process
+Times are forward+backward, median of several repeats (the slow reference: fewer repeats); ratios are of times
+measured in the same run. Like a training process
 (`spoco_train`, `spoco_demo`), the script first calls `spoco.train.reuse_freed_memory()`, so that large freed
 blocks are reused rather than mapped afresh; `--default-malloc` measures with glibc's defaults instead.
-`--against REV` also times the loss of an earlier git revision (its `spoco/loss.py`) in the same process,
-alternating with the current one, and prints the speed-up of the current code over it.
+`--against REV` times the fast loss, the plain loss and the loss of an earlier git revision (its `spoco/loss.py`,
+which must not need other modules of the package) in the same process, alternating calls, and prints their times
+and ratios.
 Peak extra memory of the loss is measured on CPU (Linux) in a fresh subprocess: after one warm-up call on a
 small batch and with the inputs allocated, the peak resident size is reset (`/proc/self/clear_refs`), one
 forward+backward runs, and the new peak (`VmHWM`) minus the resident size before (`VmRSS`) is reported.
@@ -16,10 +20,10 @@ Large tensors are mmap-ed by the allocator and returned on free, so this tracks 
 gradient of the embeddings.
 On a GPU, `torch.cuda.max_memory_allocated` minus the memory allocated before the call is used instead.
 """
-import argparse, json, statistics, subprocess, sys, time
+import argparse, json, math, statistics, subprocess, sys, time
 from pathlib import Path
 import torch
-from spoco.loss import SpocoLoss, _reference_terms, TERMS
+from spoco.loss import SpocoLoss, _reference_terms
 from spoco.model import UNet
 from spoco.train import reuse_freed_memory
 
@@ -66,7 +70,7 @@ def loss_step(loss, emb_f, emb_g, target, reference=False, autocast=None):
     with torch.autocast(ef.device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
         if reference:
             terms = _reference_terms(loss, ef, emb_g, target, gen)
-            value = sum(loss.weights[k] * terms[k] for k in TERMS)
+            value = loss.total(terms)
         else: value = loss(ef, emb_g, target, gen)
     value.backward()
     return value.item()
@@ -79,12 +83,13 @@ def unet_step(net, images):
 
 def memory_child(args):
     "Run in a subprocess: peak extra resident memory (MiB) of one loss forward+backward."
+    loss = SpocoLoss(fast=not args.plain)
     small = synthetic_batch(2, args.emb, 64, 4, args.ratio)
-    loss_step(SpocoLoss(), *small)  # load code and start threads before measuring
+    loss_step(loss, *small)  # load code and start threads before measuring
     emb_f, emb_g, target = synthetic_batch(args.batch, args.emb, args.size, args.objects, args.ratio)
     with open('/proc/self/clear_refs', 'w') as f: f.write('5')  # reset the peak (VmHWM) to the current RSS
     before = vm_kib('VmRSS')
-    loss_step(SpocoLoss(), emb_f, emb_g, target)
+    loss_step(loss, emb_f, emb_g, target)
     print(json.dumps(dict(extra_mib=(vm_kib('VmHWM') - before) / 1024)))
 
 
@@ -94,9 +99,10 @@ def vm_kib(field):
     return int(line.split()[1])
 
 
-def peak_memory_mib(args, ratio):
+def peak_memory_mib(args, ratio, plain=False):
     cmd = [sys.executable, __file__, '--memory-child', '--ratio', str(ratio), '--batch', str(args.batch),
-           '--emb', str(args.emb), '--size', str(args.size), '--objects', str(args.objects)] + ['--default-malloc'] * args.default_malloc
+           '--emb', str(args.emb), '--size', str(args.size), '--objects', str(args.objects)] + \
+          ['--default-malloc'] * args.default_malloc + ['--plain'] * plain
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])['extra_mib']
 
 
@@ -111,18 +117,47 @@ def module_at(rev: str, path: str = 'spoco/loss.py'):
 
 
 def compare(args):
-    "Current loss against the loss of revision `args.against`, alternating calls, median of `args.repeats` each."
-    old = module_at(args.against).SpocoLoss()
-    new = SpocoLoss()
+    "Fast, plain and revision `args.against`'s loss, alternating calls, median of `args.repeats` each."
+    losses = {'fast': SpocoLoss(), 'plain': SpocoLoss(fast=False), args.against: module_at(args.against).SpocoLoss()}
     for ratio in (0.1, 0.4, 1.0):
         batch = synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio)
-        times = {'old': [], 'new': []}
-        loss_step(old, *batch); loss_step(new, *batch)
+        times = {name: [] for name in losses}
+        for loss in losses.values(): loss_step(loss, *batch)
         for _ in range(args.repeats):
-            for name, fn in (('old', old), ('new', new)):
-                t0 = time.perf_counter(); loss_step(fn, *batch); times[name].append(time.perf_counter() - t0)
-        t_old, t_new = statistics.median(times['old']), statistics.median(times['new'])
-        print(f"labelled {ratio:4.0%}: loss at {args.against} {t_old*1e3:7.1f} ms, now {t_new*1e3:7.1f} ms, speed-up {t_old/t_new:4.2f}x")
+            for name, loss in losses.items():
+                t0 = time.perf_counter(); loss_step(loss, *batch); times[name].append(time.perf_counter() - t0)
+        t = {name: statistics.median(ts) for name, ts in times.items()}
+        print(f"labelled {ratio:4.0%}: fast {t['fast']*1e3:7.1f} ms, plain {t['plain']*1e3:7.1f} ms, "
+              f"at {args.against} {t[args.against]*1e3:7.1f} ms; {args.against}/fast {t[args.against]/t['fast']:4.2f}x, "
+              f"plain/fast {t['plain']/t['fast']:4.2f}x")
+
+
+def tricks(args):
+    "Each choice of `spoco.loss_fast` against the plain operation it replaces, on full-size tensors, alternating calls."
+    from spoco.loss_fast import label_segments, segment_sums, lift
+    B, E, N, K = args.batch, args.emb, args.size ** 2, args.objects + 1
+    gen = torch.Generator().manual_seed(0)
+    x, z = torch.randn(B, E, N, generator=gen), -30 * torch.rand(B, K, N, generator=gen)
+    target = torch.randint(0, K, (B, N), generator=gen)
+    seg = label_segments(target)
+    key = (target + K * torch.arange(B)[:, None]).flatten()
+    pairs = {'numbering segments (bincount / unique)': (lambda: torch.bincount(key, minlength=B * K),
+                                                        lambda: torch.unique(key, return_inverse=True, return_counts=True)),
+             'per-segment sums (segment_sums / scatter_add_)': (lambda: segment_sums(x, seg),
+                 lambda: x.new_zeros(B, E, K).scatter_add_(2, target[:, None].expand(-1, E, -1), x)),
+             'lifted embeddings (lift / cat of x, x.square().sum(1), 1)': (lambda: lift(x),
+                 lambda: torch.cat([x, x.square().sum(1, keepdim=True), torch.ones_like(x[:, :1])], 1)),
+             'kernel (exp2 / exp)': (lambda: torch.exp2(z), lambda: torch.exp(z * math.log(2))),
+             'kernel exponents down to -150 (floored at -40 / not floored)': (lambda: (5 * z).clamp_(min=-40.).exp2_(),
+                                                                              lambda: (5 * z).exp2_())}
+    for name, (fast, slow) in pairs.items():
+        times = {'fast': [], 'plain': []}
+        fast(); slow()
+        for _ in range(args.repeats):
+            for which, fn in (('fast', fast), ('plain', slow)):
+                t0 = time.perf_counter(); fn(); times[which].append(time.perf_counter() - t0)
+        t_fast, t_plain = statistics.median(times['fast']), statistics.median(times['plain'])
+        print(f"{name}: fast path {t_fast*1e3:7.2f} ms, plain form {t_plain*1e3:7.2f} ms, plain/fast {t_plain/t_fast:5.1f}x")
 
 
 def main():
@@ -132,19 +167,22 @@ def main():
     p.add_argument('--repeats', type=int, default=5); p.add_argument('--ref-repeats', type=int, default=1)
     p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
     p.add_argument('--ratio', type=float, default=0.1); p.add_argument('--memory-child', action='store_true')
+    p.add_argument('--plain', action='store_true', help='with --memory-child: measure the plain loss (fast=False)')
     p.add_argument('--default-malloc', action='store_true', help="glibc's default allocator, not the training setting")
     p.add_argument('--against', default=None, help='a git revision whose spoco/loss.py to compare with')
     p.add_argument('--gpu-only', action='store_true', help='skip the CPU rows (and the slow reference)')
+    p.add_argument('--tricks', action='store_true', help="time the single operations behind the fast path's choices")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     malloc = "glibc's default allocator" if args.default_malloc else f'freed memory reused: {reuse_freed_memory()}'
 
     if args.quick: args.size, args.repeats = 128, 2
     if args.memory_child: return memory_child(args)
-    loss = SpocoLoss()
+    loss, plain = SpocoLoss(), SpocoLoss(fast=False)
     print(f"torch {torch.__version__}, {args.threads} threads, B={args.batch} E={args.emb} "
           f"{args.size}x{args.size}, ~{args.objects} objects per image; {malloc}")
     if args.against: return compare(args)
+    if args.tricks: return tricks(args)
     if args.gpu_only and not torch.cuda.is_available(): sys.exit('--gpu-only: no CUDA device is available')
 
     net = UNet(3, args.emb)
@@ -157,11 +195,12 @@ def main():
         emb_f, emb_g, target = synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio)
         n_lab = (target.flatten(1)[:, :, None] == target.flatten(1).unique()[1:]).any(1).sum(1).tolist()
         t_fast = timed(lambda: loss_step(loss, emb_f, emb_g, target), args.repeats)
+        t_plain = timed(lambda: loss_step(plain, emb_f, emb_g, target), args.repeats)
         t_ref = timed(lambda: loss_step(loss, emb_f, emb_g, target, reference=True), args.ref_repeats)
-        mib = peak_memory_mib(args, ratio)
-        print(f"labelled {ratio:4.0%} (objects labelled per image {n_lab}): loss {t_fast*1e3:7.1f} ms, "
-              f"reference {t_ref*1e3:8.1f} ms, speed-up {t_ref/t_fast:5.1f}x, "
-              f"loss/U-Net {100*t_fast/t_unet:4.1f}%, peak extra memory {mib:5.0f} MiB")
+        mib, mib_plain = peak_memory_mib(args, ratio), peak_memory_mib(args, ratio, plain=True)
+        print(f"labelled {ratio:4.0%} (objects labelled per image {n_lab}): fast {t_fast*1e3:7.1f} ms, "
+              f"plain {t_plain*1e3:7.1f} ms ({t_plain/t_fast:4.2f}x), reference {t_ref*1e3:8.1f} ms ({t_ref/t_fast:5.1f}x), "
+              f"fast/U-Net {100*t_fast/t_unet:4.1f}%, peak extra memory fast {mib:5.0f} MiB, plain {mib_plain:5.0f} MiB")
 
     if torch.cuda.is_available():
         net, images = net.cuda(), images.cuda()
@@ -176,9 +215,10 @@ def main():
                 torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
                 t_fast = timed(lambda: loss_step(loss, emb_f, emb_g, target, autocast=dtype), args.repeats, 'cuda')
                 mib = (torch.cuda.max_memory_allocated() - base) / 2**20
+                t_plain = timed(lambda: loss_step(plain, emb_f, emb_g, target, autocast=dtype), args.repeats, 'cuda')
                 t_ref = None if dtype is not None else timed(lambda: loss_step(loss, emb_f, emb_g, target, reference=True), args.ref_repeats, 'cuda')
                 ref = '' if t_ref is None else f"reference {t_ref*1e3:7.1f} ms, speed-up {t_ref/t_fast:5.1f}x, "
-                print(f"GPU {name}: labelled {ratio:4.0%}: loss {t_fast*1e3:6.1f} ms, {ref}U-Net {t_unet*1e3:6.1f} ms, "
+                print(f"GPU {name}: labelled {ratio:4.0%}: fast {t_fast*1e3:6.1f} ms, plain {t_plain*1e3:6.1f} ms, {ref}U-Net {t_unet*1e3:6.1f} ms, "
                       f"loss/U-Net {100*t_fast/t_unet:4.1f}%, peak extra memory {mib:5.0f} MiB")
 
 
