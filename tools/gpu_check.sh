@@ -18,7 +18,7 @@ check() { # name, time limit in seconds, command...
   echo "== $name"; timeout "$limit" "$@" > "$out/$name.log" 2>&1; local rc=$?
   tail -n 12 "$out/$name.log"; echo "== $name: exit $rc"; [ $rc -eq 0 ] || status=1
 }
-check cuda_lessons 240 nbdev_test --flags cuda --file_re '^(20_loss|40_predict|50_cluster)\.ipynb$' --do_print
+check cuda_lessons 240 nbdev_test --flags cuda --file_re '^(20_loss|21_loss_fast|40_predict|50_cluster)\.ipynb$' --do_print
 check loss_gpu 180 python3 bench/loss.py --gpu-only
 check train_step_gpu 150 python3 bench/train_step.py --steps 5
 exit $status
