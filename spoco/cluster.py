@@ -175,13 +175,17 @@ def hdbscan_cluster(emb,       # embeddings (E, H, W) or (E, D, H, W), torch or 
                     eps,       # cluster_selection_epsilon, usually delta_var
                     mask=None, # foreground mask; pixels outside it become 0
                     remove_largest=False, # make the largest cluster 0
+                    max_points=20_000, # HDBSCAN runs on a random sample of at most this many pixels
+                    seed=0,    # random seed of the sample
                    ):
-    "HDBSCAN segmentation; noise is background 0."
+    "HDBSCAN segmentation of a sample of pixels, the others labelled as their nearest sampled pixel; noise is background 0."
     X, keep = _points(emb, mask)
     if len(X) < 2: return _finish(torch.zeros(len(X), dtype=torch.long), keep, min_size, remove_largest)
-    h = hdbscan.HDBSCAN(min_cluster_size=max(int(min_size), 2), cluster_selection_epsilon=float(eps))
-    labels = h.fit_predict(X.cpu().double().numpy()) + 1   # noise -1 -> 0
-    return _finish(torch.from_numpy(labels), keep, min_size, remove_largest)
+    S = X[torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))[:max_points].to(X.device)] if len(X) > max_points else X
+    h = hdbscan.HDBSCAN(min_cluster_size=max(round(int(min_size) * len(S) / len(X)), 2), cluster_selection_epsilon=float(eps))
+    labels = torch.from_numpy(h.fit_predict(S.cpu().double().numpy()) + 1)   # noise -1 -> 0
+    if len(S) < len(X): labels = labels[nearest_mode(X, S)[1].cpu()]
+    return _finish(labels, keep, min_size, remove_largest)
 
 # %% ../nbs/50_cluster.ipynb #40213832
 def merge_close_clusters(X,      # (n, E) points
