@@ -16,7 +16,8 @@ import os, sys
 import torch
 import torch.distributed as dist
 
-from .train import NonFiniteLoss, SpocoConfig, check_config, config_parser, dashed, reuse_freed_memory, train
+from .config import SpocoConfig, check_config, config_parser, dashed
+from .train import NonFiniteLoss, reuse_freed_memory, train
 
 # %% ../nbs/31_train_ddp.ipynb #bc2770e4
 def parser():
