@@ -49,6 +49,7 @@ class SpocoConfig:
     loss_unlabeled_push: float = 1.0    # weight of the unlabeled push
     loss_instance_weight: float = 1.0   # weight of the instance term
     loss_consistency_weight: float = 1.0  # weight of the consistency term
+    loss_fast: bool = True              # the chunked, hand-differentiated loss (spoco.loss_fast); --no-loss-fast: the plain definition
     kernel_threshold: float = 0.5       # Gaussian kernel value at distance delta_var
     anchor: str = 'stable'              # instance anchor: stable or mean
     learning_rate: float = 2e-4         # initial learning rate of Adam

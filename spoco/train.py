@@ -82,7 +82,7 @@ def build_loss(cfg: SpocoConfig # the run's configuration
     return SpocoLoss(delta_var=cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, alpha=cfg.loss_alpha, beta=cfg.loss_beta,
                      gamma=cfg.loss_gamma, unlabeled_push=cfg.loss_unlabeled_push, instance_weight=cfg.loss_instance_weight,
                      consistency_weight=cfg.loss_consistency_weight, kernel_threshold=cfg.kernel_threshold,
-                     anchor=cfg.anchor, sparse=cfg.spoco)
+                     anchor=cfg.anchor, sparse=cfg.spoco, fast=cfg.loss_fast)
 
 # %% ../nbs/30_train.ipynb #6a8c1258
 def atomic_save(obj, # what to save: plain values and tensors
