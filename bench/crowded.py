@@ -32,7 +32,7 @@ from spoco.train import Callback, SpocoConfig
 
 class CoordEmbed(nn.Module):
     "A network whose first two output channels get the pixel's (y, x) position, in units of `px` pixels, added."
-    def __init__(self, net, px: float, where: str = 'out', in_channels: int = 3):
+    def __init__(self, net, px: float, where: str = "out"):
         super().__init__()
         self.net, self.px, self.where = net, px, where
 
