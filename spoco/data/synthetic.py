@@ -14,8 +14,8 @@ from scipy import ndimage
 from .io import relabel_consecutive, seed_for
 
 # %% auto #0
-__all__ = ['PHASES', 'smooth_noise', 'soil', 'leaf_mask', 'leaf_colour', 'make_rosette', 'touching_pairs', 'colour_labels',
-           'write_synthetic_cvppp']
+__all__ = ['LEAVES', 'PHASES', 'smooth_noise', 'soil', 'leaf_mask', 'leaf_colour', 'make_rosette', 'touching_pairs',
+           'colour_labels', 'write_synthetic_cvppp']
 
 # %% ../../nbs/00_data.synthetic.ipynb #9c0afa7d
 def smooth_noise(shape: tuple, cell: int, rng: np.random.Generator) -> np.ndarray:
@@ -79,15 +79,17 @@ def _draw_leaves(img, labels, rng, n_leaves):
         img[m] = leaf_colour(u[m], v[m], half[m], length, colour, rng)
         labels[m] = k + 1
 
+LEAVES = (10, 25)  # the default range of leaves per rosette: crowded, like large real rosettes
+
 def make_rosette(size: int = 448,  # height and width of the image
-                 n_leaves: int | tuple | None = None,  # number of leaves, or a (low, high) range to draw it from; None: 10..20
+                 n_leaves: int | tuple | None = None,  # number of leaves, or a (low, high) range to draw it from; None: `LEAVES`
                  seed: int = 0,  # the image is a function of this seed
                  min_pixels: int = 30):  # leaves left with fewer visible pixels are dropped
     "A synthetic rosette: RGB uint8 image (H, W, 3) and int32 instance labels (H, W), 0 = background."
     rng = np.random.default_rng(seed)
     img = soil(size, rng)
     labels = np.zeros((size, size), np.int32)
-    lo, hi = (10, 20) if n_leaves is None else (n_leaves, n_leaves) if isinstance(n_leaves, int) else n_leaves
+    lo, hi = LEAVES if n_leaves is None else (n_leaves, n_leaves) if isinstance(n_leaves, int) else n_leaves
     _draw_leaves(img, labels, rng, int(rng.integers(lo, hi + 1)))
     counts = np.bincount(labels.ravel())
     labels[np.isin(labels, np.flatnonzero(counts < min_pixels))] = 0
@@ -120,7 +122,7 @@ def write_synthetic_cvppp(root,  # the data set root to write
                           size: int = 448,  # image height and width
                           seed: int = 0,  # the data set is a function of this seed
                           subset: str = 'A1',  # the CVPPP subset folder to write into
-                          n_leaves: tuple = (10, 20)):  # range of the number of leaves per rosette
+                          n_leaves: tuple = LEAVES):  # range of the number of leaves per rosette
     "Write a synthetic rosette data set in the CVPPP layout under `root`; return `root` as a Path."
     root = Path(root)
     params = dict(n_train=n_train, n_val=n_val, n_test=n_test, size=size, seed=seed, subset=subset, n_leaves=list(n_leaves))
