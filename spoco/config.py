@@ -39,6 +39,7 @@ class SpocoConfig:
     model_in_channels: int | None = None  # image channels; default: those of the data
     model_out_channels: int = 16        # embedding dimension E
     norm: str = 'batch'                 # normalisation in the U-Net: batch or group
+    coord_px: float = 0.0               # add each pixel's position / coord_px to the first embedding channels (0: off; about half an object's size)
     pool_min_depth: int = 4             # 3D: pool depth only while the patch keeps at least this many slices (anisotropic stacks)
     momentum: float = 0.999             # momentum of g, the moving average of f
     loss_delta_var: float = 0.5         # pull margin delta_var
@@ -108,6 +109,7 @@ def check_config(cfg: SpocoConfig # the configuration to check
     for name in ('learning_rate', 'loss_delta_var', 'loss_delta_dist'): need(getattr(cfg, name) > 0, name, 'must be positive')
     need(0 < cfg.kernel_threshold < 1, 'kernel_threshold', 'must lie in (0, 1)')
     need(0 <= cfg.momentum <= 1, 'momentum', 'must lie in [0, 1]')
+    need(cfg.coord_px >= 0, 'coord_px', 'must be 0 (off) or positive')
     check_dims(cfg, spec)
     need(cfg.patches_per_image is None or cfg.patches_per_image >= 1, 'patches_per_image', 'must be at least 1')
     need(len(cfg.model_feature_maps) >= 1 and min(cfg.model_feature_maps) >= 1, 'model_feature_maps', 'must be positive channel counts')

@@ -16,22 +16,22 @@ from fastcore.script import call_parse
 from .cluster import mean_shift
 from .cluster_predictions import cluster_predictions, format_table
 from .data.cvppp import CVPPP
-from .data.synthetic import colour_labels, write_synthetic_cvppp
+from .data.synthetic import LEAVES, colour_labels, write_synthetic_cvppp
 from .data.views import standardize
 from .predict import load_predictor, predict_dataset, predict_embeddings
 from .train import SpocoConfig, reuse_freed_memory, train
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['CPU_DEMO', 'GPU_DEMO', 'DemoSettings', 'min_size', 'demo_data', 'demo_config', 'preview', 'segment', 'summary_figure',
-           'predict_and_score', 'demo', 'spoco_demo']
+__all__ = ['CPU_DEMO', 'GPU_DEMO', 'BANDWIDTH', 'DemoSettings', 'min_size', 'demo_data', 'demo_config', 'preview', 'segment',
+           'summary_figure', 'predict_and_score', 'demo', 'spoco_demo']
 
 # %% ../nbs/90_demo.ipynb #06c3a792
 @dataclass
 class DemoSettings:
     "The sizes of the demo run."
     size: int = 128                 # image size of the synthetic rosettes
-    leaves: tuple = (6, 12)         # range of leaves per rosette (fewer fit a smaller image)
+    leaves: tuple = LEAVES          # range of leaves per rosette: as crowded as CVPPP A1 plants
     n_train: int = 32               # training images (10% of their leaves labelled)
     n_val: int = 8                  # validation images (choose the best checkpoint)
     n_test: int = 8                 # test images, scored at the end
@@ -40,10 +40,13 @@ class DemoSettings:
     batch_size: int = 4             # images per step
     learning_rate: float = 1e-3     # Adam's initial learning rate
     instance_ratio: float = 0.1     # fraction of leaves labelled
+    coord_px: float = 8.0           # positions in the embeddings, in pixels per unit (about half a leaf)
     seed: int = 0                   # seeds data and training
 
 CPU_DEMO = DemoSettings()
-GPU_DEMO = DemoSettings(size=448, leaves=(10, 20), n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
+GPU_DEMO = DemoSettings(size=448, coord_px=28.0, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
+
+BANDWIDTH = 2.0  # mean-shift bandwidth in units of delta_var (see the clustering step below)
 
 def min_size(size: int) -> int:
     "Smallest object kept by the clustering: the original CVPPP setting, 200 pixels at 448x448, scaled to the image area."
@@ -59,7 +62,7 @@ def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
                        batch_size=s.batch_size, num_workers=2 if torch.cuda.is_available() else 0, model_feature_maps=tuple(s.feature_maps), learning_rate=s.learning_rate,
                        instance_ratio=s.instance_ratio, max_num_iterations=s.iterations, val_every=max(1, s.iterations // 5),
                        checkpoint_every=max(1, s.iterations // 5), log_after_iters=max(1, s.iterations // 30), manual_seed=s.seed,
-                       val_min_size=min_size(s.size))
+                       val_min_size=min_size(s.size), coord_px=s.coord_px)
 
 # %% ../nbs/90_demo.ipynb #7ac42c8b
 def preview(root,  # a data set in the CVPPP layout
@@ -83,7 +86,7 @@ def preview(root,  # a data set in the CVPPP layout
 def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, min_size: int = 0) -> np.ndarray:
     "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
     x = standardize(torch.from_numpy(image)[None])[0]
-    return mean_shift(predict_embeddings(net.f, x), bandwidth, mask=fg, min_size=min_size).astype(np.int64)
+    return mean_shift(predict_embeddings(net, x)[0], bandwidth, mask=fg, min_size=min_size).astype(np.int64)
 
 def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: int = 3, instance_ratio: float = 0.1,
                    bandwidth: float = 0.5, kept: dict | None = None, min_size: int = 0):
@@ -117,7 +120,7 @@ def predict_and_score(cfg: SpocoConfig, # a finished demo-style run: synthetic d
     net, _ = load_predictor(best if best.exists() else run / 'last_checkpoint.pytorch')
     predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, progress=progress,
                     device='cuda' if torch.cuda.is_available() else 'cpu')
-    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
+    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=BANDWIDTH * cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
                                 min_size=cfg.val_min_size, num_workers=num_workers, progress=progress)
     return net, table
 
@@ -146,7 +149,7 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     for p in sorted((out / 'predictions').glob('*_predictions.h5')):
         with h5py.File(p, 'r') as f: segs[p.name[:-len('_predictions.h5')]] = f['segmentation'][:]
     fig = summary_figure(net.cpu(), root, out / 'summary.png', segs, instance_ratio=s.instance_ratio,
-                         bandwidth=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=cfg.val_min_size)
+                         bandwidth=BANDWIDTH * cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=cfg.val_min_size)
     m = table['mean']
     say(f"test images: mean SBD {m['sbd']:.3f}, mean |DiC| {m['abs_dic']:.2f}; overlays in {out / 'predictions'}, summary figure {fig}")
     return table

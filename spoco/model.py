@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['nd_layers', 'group_count', 'norm_layer', 'DoubleConv', 'pad_to_multiple', 'pool_kernels', 'total_pooling',
-           'pool_schedule', 'check_patch', 'UNet', 'freeze_running_stats', 'note_batch_stats', 'SpocoNet', 'snapshot']
+           'pool_schedule', 'check_patch', 'UNet', 'freeze_running_stats', 'note_batch_stats', 'SpocoNet', 'snapshot',
+           'add_coords']
 
 # %% ../nbs/10_model.ipynb #74d88957
 import copy, math
@@ -167,10 +168,11 @@ class SpocoNet(nn.Module):
     def __init__(self, f: nn.Module, # the network trained by gradient descent
                  g: nn.Module=None, # its moving average; a deep copy of `f` when None
                  momentum: float=0.999, # m in theta_g <- m*theta_g + (1-m)*theta_f
+                 coord_px: float=0., # pixels per unit of the position added to the embeddings outside the networks (`add_coords`); 0: none
                 ):
         super().__init__()
         if not 0 <= momentum <= 1: raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
-        self.f, self.momentum = f, momentum
+        self.f, self.momentum, self.coord_px = f, momentum, coord_px
         self.g = freeze_running_stats(copy.deepcopy(f) if g is None else g).requires_grad_(False)
         self.g_batch_stats = {} # batch statistics of g's last training forward, for `update_g`
         for m in self.g.modules():
@@ -209,3 +211,17 @@ def _reference_update_g(f: nn.Module, # the trained network
                        ):
     "The momentum update of the parameters as an obvious loop, for tests."
     for pg, pf in zip(g.parameters(), f.parameters()): pg.copy_(momentum * pg + (1 - momentum) * pf)
+
+# %% ../nbs/10_model.ipynb #e1bc8b4c
+def add_coords(emb: torch.Tensor, # embeddings (B, E, *spatial)
+               px: float, # pixels per unit of embedding distance; 0 adds nothing
+               start: tuple | None = None, # where `emb` starts in the whole image, per spatial axis; None: at 0
+               size: tuple | None = None, # the whole image's spatial shape, whose centre is 0; None: emb's own
+              ) -> torch.Tensor:
+    "Embeddings with each pixel's position / px, centred on the image, added to the first ndim channels."
+    if not px: return emb
+    spatial = emb.shape[2:]
+    start, size = start or (0,) * len(spatial), size or tuple(spatial)
+    axes = [(torch.arange(n, device=emb.device, dtype=emb.dtype) + s - (m - 1) / 2) / px for n, s, m in zip(spatial, start, size)]
+    grid = torch.stack(torch.meshgrid(*axes, indexing='ij'))
+    return torch.cat([emb[:, :len(spatial)] + grid, emb[:, len(spatial):]], 1)

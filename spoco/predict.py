@@ -20,7 +20,7 @@ from .data.sets import DataRequest, data_set
 from .data.volumes import VolumeDataset
 from .data.io import DataError, atomic_write
 from .data.views import standardize
-from .model import SpocoNet, UNet, pad_to_multiple
+from .model import SpocoNet, UNet, add_coords, pad_to_multiple
 from .train import (CheckpointError, SpocoConfig, build_net, check_config, config_from_dict, config_parser,
                          dashed, flag, load_checkpoint, pick_device)
 from .viz import pca_rgb
@@ -131,7 +131,8 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
         if not outs: outs.extend(torch.empty((p.shape[0], *shape)) for p in parts)
         for out, p in zip(outs, parts): out[(slice(None), *dst)] = p
     tuples = run_tiles(module, lambda src: x[(..., *src)], tiles(shape, *_tiling(module, shape, tile_shape, overlap)), write, batch_size)
-    outs = tuple(o[(slice(None), *crop[2:])] for o in outs)
+    px = getattr(module, 'coord_px', 0)  # a SpocoNet trained with positions: those of the whole image, after stitching
+    outs = tuple(add_coords(o[(slice(None), *crop[2:])][None], px)[0] for o in outs)
     return outs if tuples else outs[0]
 
 # %% ../nbs/40_predict.ipynb #c1021641
@@ -170,7 +171,9 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
             f.attrs['image'] = str(ds.samples[i].image)
             mean, std = _copy_raw(ds, i, f)
             read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
+            px = getattr(net, 'coord_px', 0)  # positions of the whole volume, block by block
             def write(dst, parts):
+                parts = [add_coords(p[None], px, tuple(d.start for d in dst), shape)[0] for p in parts]
                 for name, part in zip(('embeddings1', 'embeddings2'), parts):
                     if name not in f: f.create_dataset(name, (len(part), *shape), np.float32, chunks=True)
                     f[name][(slice(None), *dst)] = part.numpy()
@@ -258,7 +261,7 @@ def predict_dataset(net: SpocoNet, # f and g
     return written
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
-MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm', 'pool_min_depth')  # fixed by the weights
+MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm', 'pool_min_depth', 'coord_px')  # fixed by training
 DATA_FLAGS = ('ds_name', 'ds_path', 'things_class')  # default to the checkpoint's, may be changed
 RUN_FLAGS = ('batch_size', 'device')  # how to predict, never taken from the checkpoint
 

@@ -24,7 +24,7 @@ from .data.loaders import make_loaders, set_epoch, world
 from .data.sets import DataRequest, data_set
 from .data.views import SpocoViews, standardize
 from .loss import TERMS, SpocoLoss
-from .model import SpocoNet, UNet, pool_schedule
+from .model import SpocoNet, UNet, add_coords, pool_schedule
 
 # %% auto #0
 __all__ = ['WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'RUN_FIELDS',
@@ -73,7 +73,7 @@ def build_net(cfg: SpocoConfig, # the run's configuration
     ndim = MODELS[cfg.model_name]
     pool = pool_schedule(default_patch(cfg), len(cfg.model_feature_maps), cfg.pool_min_depth) if ndim == 3 else None
     f = UNet(in_channels, cfg.model_out_channels, cfg.model_feature_maps, ndim=ndim, norm=cfg.norm, pool=pool)
-    return SpocoNet(f, momentum=cfg.momentum)
+    return SpocoNet(f, momentum=cfg.momentum, coord_px=cfg.coord_px)
 
 # %% ../nbs/30_train.ipynb #0d72f2e1
 def build_loss(cfg: SpocoConfig # the run's configuration
@@ -191,6 +191,8 @@ def one_step(self: Trainer, batch): # views and target, as the loader gives them
     with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cuda and cfg.amp):
         emb_f = self.f(views[0])
         with torch.no_grad(): emb_g = self.net.g(views[1]) if len(views) > 1 else None
+    if cfg.coord_px:  # both views come from one crop: the same positions for f and g
+        emb_f, emb_g = (None if e is None else add_coords(e.float(), cfg.coord_px) for e in (emb_f, emb_g))
     gen = torch.Generator(self.device).manual_seed(seed_for(cfg.manual_seed, 'loss', self.it, self.rank))
     terms = self.loss_fn.terms(emb_f, emb_g, target, gen)
     loss = self.loss_fn.total(terms)  # the weighted sum, computed in one place: the loss
@@ -297,11 +299,11 @@ def validate(net: SpocoNet, # f and g
         for i in range(min(len(ds), max_images)):
             d = ds.load(i)
             x = standardize(torch.from_numpy(d['image'])[None].to(device))
-            emb_f, emb_g = net.f(x), net.g(x)
+            emb_f, emb_g = (add_coords(e, net.coord_px) for e in (net.f(x), net.g(x)))
             if d['label'] is not None:
                 target = torch.from_numpy(d['label'])[None].to(device)
                 losses.append(float(loss_fn(emb_f, emb_g, target, torch.Generator(device).manual_seed(i))))
-                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
+                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), 2 * loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
     net.f.train(was_training); net.g.train(was_training)
     out = {'val_loss': float(np.mean(losses))} if losses else {}
     if scores: out['val_sbd'] = float(np.mean(scores))
@@ -349,7 +351,7 @@ class TensorBoardCB(Callback):
     def after_validate(self, t: Trainer):
         if self.w is None: return
         for k, v in t.metrics.items(): self.w.add_scalar(f'val/{k}', v, t.it)
-        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, t.loss_fn.delta_var), t.it, dataformats='HWC')
+        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, 2 * t.loss_fn.delta_var), t.it, dataformats='HWC')
     def after_fit(self, t: Trainer):
         if self.w is not None: self.w.close()
 
@@ -366,7 +368,7 @@ def validation_panel(net: SpocoNet, # f and g
     x = standardize(torch.from_numpy(d['image'])[None].to(device))
     with torch.no_grad():
         was = net.f.training; net.f.eval(); net.g.eval()
-        emb_f, emb_g = net.f(x)[0].float(), net.g(x)[0].float()
+        emb_f, emb_g = (add_coords(e.float(), net.coord_px)[0] for e in (net.f(x), net.g(x)))
         net.f.train(was); net.g.train(was)
     if x.ndim == 5:  # a volume: its middle slice
         z = x.shape[2] // 2
