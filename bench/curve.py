@@ -5,7 +5,7 @@ leaves under the most unsure suggested objects (the leaf at each suggestion's ce
 already labelled, as an annotator following the list would) or K random unlabelled leaves; retrain from scratch with the
 same budget and compare the validation SBD, over seeds.
 
-    python bench/curve.py --out /tmp/suggest_bench --seeds 0 1 --iterations 200 --size 96
+    python bench/curve.py --out /tmp/suggest_bench --seeds 0 1 --iterations 60 --batch-size 2 --size 64 --leaves 5 10 --n-train 12 --n-val 6
 """
 import argparse, json, shutil, time
 from dataclasses import replace
@@ -62,13 +62,13 @@ def main():
     p.add_argument('--out', default='/tmp/suggest_bench'); p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     p.add_argument('--iterations', type=int, default=200); p.add_argument('--size', type=int, default=96)
     p.add_argument('--leaves', type=int, nargs=2, default=[6, 12]); p.add_argument('--k', type=int, default=1)
-    p.add_argument('--n-train', type=int, default=16); p.add_argument('--n-val', type=int, default=6)
+    p.add_argument('--ranking', default='fg'); p.add_argument('--arms', nargs='+', default=['suggested', 'random']); p.add_argument('--n-train', type=int, default=16); p.add_argument('--batch-size', type=int, default=4); p.add_argument('--n-val', type=int, default=6)
     a = p.parse_args()
     torch.set_num_threads(2)
     out = Path(a.out)
     root = write_synthetic_cvppp(out / 'data', a.n_train, a.n_val, 0, a.size, seed=0, n_leaves=tuple(a.leaves))
     ms = min_size(a.size)
-    base = SpocoConfig(ds_name='synthetic', ds_path=str(root), patch_size=(a.size, a.size), batch_size=4, num_workers=0, device='cpu',
+    base = SpocoConfig(ds_name='synthetic', ds_path=str(root), patch_size=(a.size, a.size), batch_size=a.batch_size, num_workers=0, device='cpu',
                        model_feature_maps=(16, 32, 64), learning_rate=1e-3, max_num_iterations=a.iterations, instance_ratio=0.1,
                        checkpoint_every=max(1, a.iterations // 4), val_every=a.iterations + 1, log_after_iters=50)
     results = []
@@ -78,18 +78,19 @@ def main():
         last = trained(cfg)
         res = dict(seed=seed, base=score_run(cfg.checkpoint_dir, min_size=ms)['sbd'])
         kept = load_checkpoint(last)['kept']
-        rows = suggest_objects(last, out / f'suggestions_s{seed}', top=3, min_size=ms, pictures=seed == a.seeds[0], progress=False)
+        rows = suggest_objects(last, out / f'suggestions_{a.ranking}_s{seed}', top=3, min_size=ms, ranking=a.ranking, pictures=seed == a.seeds[0], progress=False)
         sugg, rand, stats = choose(root, kept, rows, a.k, seed)
         res.update(stats, labelled_before=float(np.mean([len(v) for v in kept.values()])))
-        for arm, keep in (('suggested', sugg), ('random', rand)):
+        for arm, keep in ((f'suggested_{a.ranking}', sugg), ('random', rand)):
+            if arm.split('_')[0] not in a.arms: continue
             data = with_labels(root, out / f'data_{arm}_s{seed}', keep)
             arm_cfg = replace(base, ds_name='cvppp', ds_path=str(data), instance_ratio=1.0, manual_seed=seed, checkpoint_dir=str(out / f'{arm}_s{seed}'))
             trained(arm_cfg)
             res[arm] = score_run(arm_cfg.checkpoint_dir, min_size=ms)['sbd']
         res['seconds'] = round(time.perf_counter() - t0)
         results.append(res); print(json.dumps(res), flush=True)
-    for arm in ('base', 'suggested', 'random'):
-        v = [r[arm] for r in results]
+    for arm in ('base', f'suggested_{a.ranking}', 'random'):
+        v = [r[arm] for r in results if arm in r]
         print(f'{arm:>9}: mean SBD {np.mean(v):.3f}  (seeds: {", ".join(f"{x:.3f}" for x in v)})')
     (out / 'results.json').write_text(json.dumps(results, indent=1))
 

@@ -107,6 +107,7 @@ def suggest_objects(model_path, # a checkpoint written by training
                     clustering: str = 'ms', # one of METHODS
                     min_size: int = 0, # clusters with fewer pixels become background
                     remove_largest: bool = False, # make the largest cluster background (data without a foreground mask)
+                    ranking: str = 'fg', # the IoU of each object with its ball in f's embeddings ('f'), g's ('g') or their mean ('fg')
                     ds_path=None, # the data set's root; None: the checkpoint's
                     device='cpu', # where to predict
                     pictures: bool = True, # write one picture per image
@@ -116,15 +117,16 @@ def suggest_objects(model_path, # a checkpoint written by training
     from tqdm.auto import tqdm
     if phase not in ('train', 'val', 'test'): raise ValueError(f'--phase must be train, val or test, got {phase!r}')
     if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
+    if ranking not in ('f', 'g', 'fg'): raise ValueError(f'--ranking must be f, g or fg, got {ranking!r}')
     if top < 0 or min_size < 0: raise ValueError(f'--top and --min-size must be 0 or more, got {top} and {min_size}')
     net, cfg = load_predictor(model_path, {'ds_path': str(ds_path)} if ds_path else None)
     ck, net = load_checkpoint(model_path), net.to(device).eval()
     ds, out, rows = phase_images(cfg, ck, phase), Path(out), []
     for i, stem in enumerate(tqdm(output_stems(ds), desc='suggesting', disable=not progress)):
         d = ds.load(i)
-        seg, _, emb_g = segment_image(net, d['image'], d['fg'], cfg, clustering, min_size, remove_largest)
-        found = describe_objects(seg, {k: 1 - v for k, v in ball_ious(seg, emb_g, cfg.loss_delta_var, d['fg']).items()},
-                                 d['label'] if phase == 'train' else None)
+        seg, emb_f, emb_g = segment_image(net, d['image'], d['fg'], cfg, clustering, min_size, remove_largest)
+        ious = [ball_ious(seg, e, cfg.loss_delta_var, d['fg']) for n, e in (('f', emb_f), ('g', emb_g)) if n in ranking]
+        found = describe_objects(seg, {k: 1 - float(np.mean([iou[k] for iou in ious])) for k in ious[0]}, d['label'] if phase == 'train' else None)
         if pictures: suggestion_picture(out / f'{stem}_suggestions.png', d['image'], seg, found, top)
         rows += [dict(image=stem, **r) for r in found]
     rows.sort(key=lambda r: -r['score'])
@@ -147,13 +149,14 @@ def cli_parser() -> argparse.ArgumentParser:
     add('clustering', default='ms', help=f'one of {", ".join(METHODS)}')
     add('min-size', type=int, default=0, help='clusters with fewer pixels become background')
     add('remove-largest', action='store_true', help='make the largest cluster background (data without a foreground mask)')
+    add('ranking', default='fg', help="how unsure: the object's IoU with its ball in f's embeddings (f), g's (g), or their mean (fg)")
     add('device', default='cpu', help='cpu or cuda')
     return p
 
 def spoco_suggest(argv: list | None = None): # the command-line words after the program name; None reads sys.argv
     "Suggest which objects to label next, from the command line; bad flags or files end it with one sentence."
     a = cli_parser().parse_args(argv)
-    try: rows = suggest_objects(a.model_path, a.out, a.phase, a.top, a.clustering, a.min_size, a.remove_largest, a.ds_path, a.device)
+    try: rows = suggest_objects(a.model_path, a.out, a.phase, a.top, a.clustering, a.min_size, a.remove_largest, a.ranking, a.ds_path, a.device)
     except (ValueError, OSError) as e:
         if os.environ.get('SPOCO_DEBUG') == '1': raise
         sys.exit(f'spoco_suggest: error: {e}')
