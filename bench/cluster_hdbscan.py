@@ -1,6 +1,6 @@
 """HDBSCAN on whole images: `hdbscan_cluster` on a sample of 20 000 pixels (the default) against all pixels.
 
-    python bench/hdbscan.py            # 256x256 (both) and 512x512 (sampled; all pixels with --full-512)
+    python bench/cluster_hdbscan.py            # 256x256 (both) and 512x512 (sampled; all pixels with --full-512)
 
 Toy embeddings (16-D, objects on a background, `spoco.cluster.toy_embeddings`), min size 100, eps 0.5, no mask:
 prints seconds and SBD against the truth for each size and method.
