@@ -18,6 +18,7 @@ from .cluster_predictions import cluster_predictions, format_table
 from .data.cvppp import CVPPP
 from .data.synthetic import LEAVES, colour_labels, write_synthetic_cvppp
 from .data.views import standardize
+from .model import add_coords
 from .predict import load_predictor, predict_dataset, predict_embeddings
 from .train import SpocoConfig, reuse_freed_memory, train
 from .viz import overlay
@@ -86,7 +87,8 @@ def preview(root,  # a data set in the CVPPP layout
 def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, min_size: int = 0) -> np.ndarray:
     "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
     x = standardize(torch.from_numpy(image)[None])[0]
-    return mean_shift(predict_embeddings(net, x)[0], bandwidth, mask=fg, min_size=min_size).astype(np.int64)
+    emb = add_coords(predict_embeddings(net.f, x)[None], net.coord_px)[0]  # f alone, with the positions the run trained with
+    return mean_shift(emb, bandwidth, mask=fg, min_size=min_size).astype(np.int64)
 
 def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: int = 3, instance_ratio: float = 0.1,
                    bandwidth: float = 0.5, kept: dict | None = None, min_size: int = 0):

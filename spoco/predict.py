@@ -214,14 +214,17 @@ def write_prediction(output_dir, # where the files go
         with h5py.File(p, 'w') as f:
             f.attrs['image'] = source
             for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
-    return write_pictures(atomic_write(Path(output_dir) / f'{stem}{OUTPUTS[0]}', write_h5))
+    return write_pictures(atomic_write(Path(output_dir) / f'{stem}{OUTPUTS[0]}', write_h5), (emb_f, emb_g))
 
 def write_pictures(path, # a predictions file
+                   embs: tuple | None = None, # f's and g's embeddings when at hand; None reads them from `path`
                   ) -> Path:
     "Write the PCA pictures of f's and g's embeddings (the middle slice of a volume) beside a predictions file."
     stem = str(path)[:-len(OUTPUTS[0])]
-    for suffix, key in zip(OUTPUTS[1:], ('embeddings1', 'embeddings2')):
-        with h5py.File(path, 'r') as f: emb = f[key][(slice(None), f[key].shape[1] // 2) if f[key].ndim == 4 else ()]
+    for j, (suffix, key) in enumerate(zip(OUTPUTS[1:], ('embeddings1', 'embeddings2'))):
+        if embs is None:
+            with h5py.File(path, 'r') as f: emb = f[key][(slice(None), f[key].shape[1] // 2) if f[key].ndim == 4 else ()]
+        else: emb = embs[j][:, embs[j].shape[1] // 2] if embs[j].ndim == 4 else embs[j]
         atomic_write(Path(stem + suffix), lambda p: Image.fromarray(pca_rgb(emb)).save(p, format='PNG'))
     return Path(path)
 
