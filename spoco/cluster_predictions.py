@@ -4,10 +4,12 @@
 
 # %% ../nbs/65_cluster_predictions.ipynb #a5454334
 from __future__ import annotations
-import argparse, csv, io, os, sys
+import csv, io, os, sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
+from typing import Literal
 
 import h5py
 import numpy as np
@@ -16,6 +18,7 @@ import torch.distributed as dist
 from PIL import Image
 from tqdm.auto import tqdm
 
+from .cli import command
 from .cluster import METHODS, SCORES, cluster, instance_scores
 from .data.cityscapes import THINGS, things_ids
 from .data.io import DataError, read_labels
@@ -29,7 +32,7 @@ __all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'predictio
            'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets', 'write_dataset',
            'matching_scores', 'score_image', 'cluster_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
            'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
-           'write_rows', 'gather_in_order', 'cluster_predictions', 'cli_parser', 'spoco_cluster']
+           'write_rows', 'gather_in_order', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
@@ -146,10 +149,12 @@ def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
 def cluster_file(path, # a predictions file
                  mask_path=None, # where to cluster (foreground or semantic mask); None: everywhere
                  gt_path=None, # the true labels; None: no scores
+                 *,
                  ds_name: str = 'cvppp', # a name of DATA_SETS: how masks and labels are read and scored
                  things_class: str | None = None, # Cityscapes: the class to segment; None: all things
-                 method: str = 'ms', # one of METHODS
-                 delta_var: float = 0.5, # bandwidth of mean-shift, HDBSCAN's epsilon, consistency ball radius
+                 clustering: str = 'ms', # one of METHODS
+                 delta_var: float = 0.5, # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
+                 bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                  delta_dist: float = 2.0, # msplus: clusters with closer means are merged
                  min_size: int = 0, # clusters with fewer pixels become background
                  remove_largest: bool = False, # make the largest cluster background
@@ -161,11 +166,12 @@ def cluster_file(path, # a predictions file
                 ) -> dict:
     "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
-    p = read_prediction(path, need_g=method == 'consistency')
+    p = read_prediction(path, need_g=clustering == 'consistency')
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None else None
     if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
         raise DataError(f"{path}: embeddings of size {p['embeddings1'].shape[1:]} and mask {mask_path} of size {mask.shape} differ")
-    seg = cluster(p['embeddings1'], method, delta_var, delta_dist, p['embeddings2'], iou_threshold, mask, min_size, remove_largest, seed)
+    seg = cluster(p['embeddings1'], clustering, delta_var, bandwidth=bandwidth, delta_dist=delta_dist, emb2=p['embeddings2'],
+                  iou_threshold=iou_threshold, mask=mask, min_size=min_size, remove_largest=remove_largest, seed=seed)
     how = score if p['embeddings2'] is not None else 'compactness'
     conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, delta_var, how, mask, seed=seed)
     write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf})
@@ -179,17 +185,20 @@ def cluster_file(path, # a predictions file
     return score_image(seg, objects, ds_name, off)
 
 # %% ../nbs/65_cluster_predictions.ipynb #034279d1
-def check_settings(method: str, output_dataset: str, num_workers: int, things_class: str | None, score: str = 'consistency'):
+def check_settings(clustering: str, output_dataset: str, num_workers: int, things_class: str | None, score: str = 'consistency', bandwidth: float | None = None):
     "Refuse settings that cannot work, naming the flag."
     if score not in SCORES: raise ValueError(f'--score must be one of {", ".join(SCORES)}, got {score!r}')
-    if method not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {method!r}')
+    if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
+    if bandwidth is not None and bandwidth <= 0: raise ValueError(f'--bandwidth must be positive, got {bandwidth}')
     if output_dataset in INPUTS or f'{output_dataset}_scores' in INPUTS: raise ValueError(f'--output-dataset {output_dataset} would replace the predictions; choose another name')
     if num_workers < 0: raise ValueError(f'--num-workers must be 0 or more, got {num_workers}')
     if things_class is not None and things_class not in THINGS: raise ValueError(f'--things-class must be one of {", ".join(THINGS)}, got {things_class!r}')
 
 def _mask_size(path) -> tuple:
     "The (H, W) of an image file, read from its header."
-    with Image.open(path) as im: return im.size[::-1]
+    try:
+        with Image.open(path) as im: return im.size[::-1]
+    except OSError as e: raise DataError(f'cannot read image {path}: {e}') from None
 
 def plan(emb_dir, # folder of predictions files
          ds_name: str, # a name of DATA_SETS
@@ -359,8 +368,10 @@ def gather_in_order(mine: list, # this process's results, for items rank, rank +
 # %% ../nbs/65_cluster_predictions.ipynb #d6919f90
 def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         ds_name: str = 'cvppp', # a name of DATA_SETS
-                        method: str = 'ms', # one of METHODS
-                        delta_var: float = 0.5, # bandwidth of mean-shift, HDBSCAN's epsilon, consistency ball radius
+                        clustering: str = 'ms', # one of METHODS
+                        *,
+                        delta_var: float = 0.5, # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
+                        bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                         delta_dist: float = 2.0, # msplus: clusters with closer means are merged
                         min_size: int = 0, # clusters with fewer pixels become background
                         remove_largest: bool = False, # make the largest cluster background
@@ -377,9 +388,9 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         rank: int = 0, world: int = 1, # this process clusters every world-th file from its rank; rank 0 scores
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
-    check_settings(method, output_dataset, num_workers, things_class, score)
-    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=method == 'consistency')
-    fn = partial(cluster_file, ds_name=ds_name, things_class=things_class, method=method, delta_var=delta_var,
+    check_settings(clustering, output_dataset, num_workers, things_class, score, bandwidth)
+    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=clustering == 'consistency')
+    fn = partial(cluster_file, ds_name=ds_name, things_class=things_class, clustering=clustering, delta_var=delta_var, bandwidth=bandwidth,
                  delta_dist=delta_dist, min_size=min_size, remove_largest=remove_largest, iou_threshold=iou_threshold,
                  output_dataset=output_dataset, seed=seed, score=score, gt_ignore_label=gt_ignore_label)
     scores = gather_in_order(run_jobs(fn, jobs[rank::world], num_workers, progress), len(jobs), world)
@@ -394,43 +405,33 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
     return table
 
 # %% ../nbs/65_cluster_predictions.ipynb #8afb3b38
-def cli_parser() -> argparse.ArgumentParser:
-    "The flags of `spoco_cluster`, each in the README's and the underscore spelling."
-    p = argparse.ArgumentParser(prog='spoco_cluster', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        description='Cluster the embeddings in every EMB_DIR/*_predictions.h5 into dataset `segmentation` (uint32), '
-                    'with a picture <name>_segmentation.png and, given ground truth, the scores in EMB_DIR/scores.csv.')
-    def add(name, **kw): p.add_argument(f'--{name}', f"--{name.replace('-', '_')}", **kw)
-    add('ds-name', default='cvppp', choices=list(DATA_SETS), help='how masks and ground truth are found and scored (spoco.data.sets.DATA_SETS)')
-    add('emb-dir', required=True, help='folder of *_predictions.h5 files written by spoco_predict')
-    add('clustering', default='ms', choices=METHODS, help='mean-shift, mean-shift with merging, HDBSCAN or consistency clustering')
-    add('delta-var', type=float, default=0.5, help="mean-shift bandwidth, HDBSCAN's epsilon, consistency ball radius")
-    add('delta-dist', type=float, default=2.0, help='msplus: clusters whose means are closer are merged')
-    add('min-size', type=int, default=0, help='clusters with fewer pixels become background')
-    add('remove-largest', action='store_true', help='make the largest cluster background')
-    add('iou-threshold', type=float, default=0.6, help='consistency: clusters with a lower median anchor IoU are dropped')
-    add('gt-dir', default=None, help='CVPPP: folder of *_fg.png masks and *_label.png labels; Cityscapes: gtFine/val; folder: masks; volumes: the test folder')
-    add('sem-dir', default=None, help='Cityscapes: semantic masks (labelIds or binary), one per image, named after it')
-    add('things-class', default=None, choices=list(THINGS), help='Cityscapes: the class to segment (default: all things)')
-    add('output-dataset', default='segmentation', help='the dataset that receives the labels (replaced if present)')
-    add('num-workers', type=int, default=2, help='worker processes; 0 or 1 clusters in this process')
-    add('seed', type=int, default=0, help='random seed of the clustering')
-    add('score', default='consistency', choices=SCORES, help='the confidence of every object (segmentation_scores, objects.csv, AP)')
-    add('gt-ignore-label', type=int, default=None, help='a ground-truth value marking unlabelled parts: predictions lying mostly there count neither way')
-    return p
+@dataclass
+class ClusterRun:
+    "What `spoco_cluster` clusters, how, and what it scores the result against."
+    emb_dir: str                           # folder of *_predictions.h5 files written by spoco_predict
+    ds_name: str = 'cvppp'                 # how masks and ground truth are found and scored: a name of spoco.data.sets.DATA_SETS
+    clustering: Literal[METHODS] = 'ms'    # mean-shift, mean-shift then merging, HDBSCAN, or mean-shift checked against g
+    delta_var: float = 0.5                 # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
+    bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: 2 delta_var, the measured best
+    delta_dist: float = 2.0                # msplus: clusters whose means are closer are merged
+    min_size: int = 0                      # clusters with fewer pixels become background
+    remove_largest: bool = False           # make the largest cluster background (data without a foreground mask)
+    iou_threshold: float = 0.6             # consistency: clusters with a lower median anchor IoU are dropped
+    gt_dir: str | None = None              # CVPPP: *_fg.png masks and *_label.png labels; Cityscapes: gtFine/val; folder: masks; volumes: the test folder
+    sem_dir: str | None = None             # Cityscapes: semantic masks (labelIds or binary), one per image, named after it
+    things_class: Literal[tuple(THINGS)] | None = None  # Cityscapes: the class to segment; default: all things
+    output_dataset: str = 'segmentation'   # the dataset that receives the labels (replaced if present)
+    num_workers: int = 2                   # worker processes; 0 or 1 clusters in this process
+    seed: int = 0                          # random seed of the clustering
+    score: Literal[SCORES] = 'consistency' # the confidence of every object (segmentation_scores, objects.csv, AP)
+    gt_ignore_label: int | None = None     # a ground-truth value marking unlabelled parts: predictions lying mostly there count neither way
 
-def spoco_cluster(argv: list | None = None): # the command-line words after the program name; None reads sys.argv
+@command(ClusterRun, prog='spoco_cluster', description='Cluster the embeddings in every EMB_DIR/*_predictions.h5 into dataset '
+         '`segmentation` (uint32), with a picture <name>_segmentation.png and, given ground truth, the scores in EMB_DIR/scores.csv.')
+def spoco_cluster(run: ClusterRun): # the parsed flags
     "Cluster a folder of predictions, store the segmentations and print the scores."
-    a = cli_parser().parse_args(argv)
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))  # set by torchrun
-    try:
-        table = cluster_predictions(a.emb_dir, ds_name=a.ds_name, method=a.clustering, delta_var=a.delta_var, delta_dist=a.delta_dist,
-                                    min_size=a.min_size, remove_largest=a.remove_largest, iou_threshold=a.iou_threshold,
-                                    gt_dir=a.gt_dir, sem_dir=a.sem_dir, things_class=a.things_class, output_dataset=a.output_dataset,
-                                    num_workers=a.num_workers, seed=a.seed, progress=rank == 0, score=a.score,
-                                    gt_ignore_label=a.gt_ignore_label, rank=rank, world=world)
-    except (OSError, ValueError) as e:
-        if os.environ.get('SPOCO_DEBUG') == '1': raise
-        sys.exit(f'spoco_cluster: error: {e}')
+    table = cluster_predictions(**asdict(run), progress=rank == 0, rank=rank, world=world)
     if rank != 0: return
-    if table: print(format_table(table)); print(f'scores saved to {Path(a.emb_dir) / "scores.csv"}')
-    print(f'objects and their confidences saved to {Path(a.emb_dir) / "objects.csv"}')
+    if table: print(format_table(table)); print(f'scores saved to {Path(run.emb_dir) / "scores.csv"}')
+    print(f'objects and their confidences saved to {Path(run.emb_dir) / "objects.csv"}')
