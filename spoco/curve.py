@@ -61,7 +61,7 @@ def segment_image(net, image: np.ndarray, fg, cfg: SpocoConfig, clustering: str 
                   remove_largest: bool = False, seed: int = 0) -> tuple:
     "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
     emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
-    seg = cluster(emb_f, clustering, cfg.loss_delta_var, cfg.loss_delta_dist, emb_g, mask=fg, min_size=min_size,
+    seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g, mask=fg, min_size=min_size,
                   remove_largest=remove_largest, seed=seed)
     return np.asarray(seg).astype(np.int64), emb_f, emb_g
 

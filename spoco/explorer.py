@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from fastcore.basics import patch
 
 from .loss import kernel_scale, gaussian_kernel
-from .cluster import mean_shift
+from .cluster import BANDWIDTH, mean_shift
 from .viz import pca_rgb, overlay
 
 # %% auto #0
@@ -95,7 +95,7 @@ class Explorer:
                  emb_f,  # (E, H, W) embeddings of f, tensor or array
                  emb_g=None,  # (E, H, W) embeddings of g, or None
                  labels=None,  # (H, W) integer labels to draw over the image, or None
-                 delta_var: float = 0.5,  # the loss's delta_var: kernel width and initial bandwidth
+                 delta_var: float = 0.5,  # the loss's delta_var: kernel width, and the unit of the initial bandwidth
                  kernel_threshold: float = 0.5,  # the loss's kernel value at delta_var
                  interactive: bool | None = None,  # draw on the backend's own canvas (clicks pick pixels); None: if it is interactive
                  figsize: tuple = (13, 5.5),  # figure size in inches
@@ -108,7 +108,7 @@ class Explorer:
         H, W = self.image.shape[:2]
         self.y = widgets.IntSlider(H // 2, min=0, max=H - 1, description='y')
         self.x = widgets.IntSlider(W // 2, min=0, max=W - 1, description='x')
-        self.bandwidth = widgets.FloatSlider(delta_var, min=delta_var / 10, max=10 * delta_var, step=delta_var / 20,
+        self.bandwidth = widgets.FloatSlider(BANDWIDTH * delta_var, min=delta_var / 10, max=10 * delta_var, step=delta_var / 20,
                                              description='bandwidth')
         self._build_figure(interactive_backend() if interactive is None else interactive, figsize)
         self._holding = False
