@@ -6,12 +6,14 @@
 __all__ = ['CHUNK', 'METHODS', 'BANDWIDTH', 'SCORES', 'toy_embeddings', 'clean_labels', 'ball_means', 'shift_seeds',
            'merge_modes', 'nearest_mode', 'find_modes', 'mean_shift_points', 'mean_shift', 'hdbscan_cluster',
            'merge_close_clusters', 'msplus', 'draw_anchors', 'anchor_ious', 'drop_inconsistent', 'consistency_cluster',
-           'cluster', 'score_compactness', 'score_ball', 'score_consistency', 'instance_scores']
+           'otsu_mask', 'cluster', 'score_compactness', 'score_ball', 'score_consistency', 'instance_scores']
 
 # %% ../nbs/50_cluster.ipynb #698c8ddc
 import numpy as np
 import torch
 import hdbscan
+from scipy.ndimage import gaussian_filter
+from skimage.filters import threshold_otsu
 
 # %% ../nbs/50_cluster.ipynb #9545b858
 def toy_embeddings(shape=(64, 64), # spatial shape, 2D or 3D
@@ -282,6 +284,15 @@ def consistency_cluster(emb1,      # f-embeddings (E, H, W) or (E, D, H, W), tor
         bad = torch.unique(labels[sample][verdict == 0])
         labels = torch.where(torch.isin(labels, bad), 0, labels)
     return _finish(labels, keep, min_size, remove_largest)
+
+# %% ../nbs/50_cluster.ipynb #f7809b3a
+def otsu_mask(image, # an image (C, H, W) or (C, D, H, W), objects bright on a dark background as in fluorescence
+              sigma: float = 1.0, # Gaussian smoothing in pixels before thresholding, against noise
+             ) -> np.ndarray:
+    "Foreground of an image without labels: the pixels brighter than Otsu's threshold of the smoothed channel mean."
+    img = gaussian_filter(np.asarray(image, np.float32).mean(0), sigma)
+    if img.max() == img.min(): return np.zeros(img.shape, bool)
+    return img > threshold_otsu(img)
 
 # %% ../nbs/50_cluster.ipynb #90c7e3ba
 METHODS = ('ms', 'msplus', 'hdbscan', 'consistency')  # names accepted by `cluster`
