@@ -176,8 +176,10 @@ def demo_settings(run: DemoRun, # the command's flags
     s = GPU_DEMO if cuda else CPU_DEMO
     s = replace(s, **{k: v for k, v in dict(iterations=run.iterations, size=run.size).items() if v is not None})
     levels = len(s.feature_maps)
-    least = max(SMALLEST_ROSETTE, 4 * 2 ** (levels - 1))  # the deepest level of the U-Net sees at least 4x4 pixels
-    if s.size < least: raise ValueError(f'--size {s.size} is too small for the demo; use at least {least} (smaller rosettes lose their leaves, and the {levels}-level U-Net needs {least // 2 ** (levels - 1)} pixels per side at its deepest level)')
+    unet = 4 * 2 ** (levels - 1)  # the U-Net's deepest level then sees at least 4x4 pixels
+    if s.size < max(SMALLEST_ROSETTE, unet):
+        raise ValueError(f'--size {s.size} is too small for the demo; use at least {max(SMALLEST_ROSETTE, unet)} (rosettes need '
+                         f'{SMALLEST_ROSETTE} pixels to keep their leaves, the {levels}-level U-Net {unet} to see 4x4 pixels at its deepest level)')
     if s.iterations < 1: raise ValueError(f'--iterations must be at least 1, got {s.iterations}')
     if Path(run.out).exists() and not Path(run.out).is_dir(): raise NotADirectoryError(f'--out {run.out} is a file, not a folder')
     return s
