@@ -11,8 +11,8 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import torch
-from fastcore.script import call_parse
 
+from .cli import command
 from .cluster import mean_shift
 from .cluster_predictions import cluster_predictions, format_table
 from .data.cvppp import CVPPP
@@ -24,8 +24,9 @@ from .train import SpocoConfig, reuse_freed_memory, train
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['CPU_DEMO', 'GPU_DEMO', 'BANDWIDTH', 'DemoSettings', 'min_size', 'demo_data', 'demo_config', 'preview', 'segment',
-           'summary_figure', 'predict_and_score', 'demo', 'spoco_demo']
+__all__ = ['CPU_DEMO', 'GPU_DEMO', 'BANDWIDTH', 'SMALLEST_ROSETTE', 'DemoSettings', 'min_size', 'demo_data', 'demo_config',
+           'preview', 'segment', 'summary_figure', 'predict_and_score', 'demo', 'DemoRun', 'demo_settings',
+           'spoco_demo']
 
 # %% ../nbs/90_demo.ipynb #06c3a792
 @dataclass
@@ -68,6 +69,7 @@ def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
 # %% ../nbs/90_demo.ipynb #7ac42c8b
 def preview(root,  # a data set in the CVPPP layout
             out,  # the PNG file to write
+            *,
             n: int = 4,  # how many training images to show
             instance_ratio: float = 0.1):  # the fraction of leaves shown as annotated
     "Write a figure of `n` training images, their labels and their sparse labels to `out`."
@@ -84,13 +86,13 @@ def preview(root,  # a data set in the CVPPP layout
     return Path(out)
 
 # %% ../nbs/90_demo.ipynb #56f5a09a
-def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, min_size: int = 0) -> np.ndarray:
+def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, *, min_size: int = 0) -> np.ndarray:
     "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
     x = standardize(torch.from_numpy(image)[None])[0]
     emb = add_coords(predict_embeddings(net.f, x)[None], net.coord_px)[0]  # f alone, with the positions the run trained with
     return mean_shift(emb, bandwidth, mask=fg, min_size=min_size).astype(np.int64)
 
-def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: int = 3, instance_ratio: float = 0.1,
+def summary_figure(net, root, out, test_segs: dict, *, n_train: int = 2, n_test: int = 3, instance_ratio: float = 0.1,
                    bandwidth: float = 0.5, kept: dict | None = None, min_size: int = 0):
     "Write the demo's summary figure to `out`: input, labels seen in training, prediction, ground truth."
     import matplotlib.pyplot as plt
@@ -100,7 +102,7 @@ def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: in
     rows += [(test.load(i), None, test_segs.get(test.samples[i].image.stem)) for i in range(min(n_test, len(test)))]
     fig, axs = plt.subplots(len(rows), 4, figsize=(10, 2.6 * len(rows)), squeeze=False)
     for r, (d, seen, seg) in enumerate(rows):
-        if seg is None: seg = segment(net, d['image'], d['fg'], bandwidth, min_size)
+        if seg is None: seg = segment(net, d['image'], d['fg'], bandwidth, min_size=min_size)
         img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
         panels = [img, None if seen is None else overlay(img, seen, 0.8), overlay(img, seg, 0.8), overlay(img, d['label'], 0.8)]
         for c, (p, t) in enumerate(zip(panels, ['input', 'labels seen in training', 'prediction', 'ground truth'])):
@@ -113,6 +115,7 @@ def summary_figure(net, root, out, test_segs: dict, n_train: int = 2, n_test: in
 # %% ../nbs/90_demo.ipynb #92a1a3dd
 def predict_and_score(cfg: SpocoConfig, # a finished demo-style run: synthetic data at `ds_path`, checkpoints in `checkpoint_dir`
                       out: Path, # predictions go to out/predictions
+                      *,
                       progress: bool = True, # show progress bars
                       num_workers: int = 0, # clustering processes
                      ) -> tuple: # (SpocoNet of the checkpoint, score table of the test images)
@@ -144,7 +147,7 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
         say(f'training stopped at step {trainer.it}; continue it with: spoco_train --resume --checkpoint-dir {out / "run"}')
         return {}
     say(f'trained; best validation SBD {trainer.best:.3f}; predicting the test images')
-    net, table = predict_and_score(cfg, out, progress, num_workers=0 if cuda else 2)
+    net, table = predict_and_score(cfg, out, progress=progress, num_workers=0 if cuda else 2)
     print(format_table(table))
     import h5py
     segs = {}
@@ -156,12 +159,35 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     say(f"test images: mean SBD {m['sbd']:.3f}, mean |DiC| {m['abs_dic']:.2f}; overlays in {out / 'predictions'}, summary figure {fig}")
     return table
 
-@call_parse
-def spoco_demo(out: str = 'demo',  # folder for the data set, the run, the predictions and the figures
-               iterations: int = None,  # training steps (default: 1000 on a CPU, 8000 on a GPU)
-               size: int = None):  # image size (default: 128 on a CPU, 448 on a GPU)
+# %% ../nbs/90_demo.ipynb #278d10d2
+SMALLEST_ROSETTE = 64  # pixels: smaller rosettes lose many of their leaves (a leaf keeps at least 30 visible pixels)
+
+@dataclass
+class DemoRun:
+    "Where the demo writes, and the sizes a user may change."
+    out: str = 'demo'               # folder for the data set, the run, the predictions and the figures
+    iterations: int | None = None   # training steps (default: 1000 on a CPU, 8000 on a GPU)
+    size: int | None = None         # image size (default: 128 on a CPU, 448 on a GPU)
+
+def demo_settings(run: DemoRun, # the command's flags
+                  cuda: bool, # whether the demo runs on a GPU
+                 ) -> DemoSettings:
+    "The preset of the machine with the flags given; values the demo cannot run with are refused, naming the flag."
+    s = GPU_DEMO if cuda else CPU_DEMO
+    s = replace(s, **{k: v for k, v in dict(iterations=run.iterations, size=run.size).items() if v is not None})
+    levels = len(s.feature_maps)
+    unet = 4 * 2 ** (levels - 1)  # the U-Net's deepest level then sees at least 4x4 pixels
+    if s.size < max(SMALLEST_ROSETTE, unet):
+        raise ValueError(f'--size {s.size} is too small for the demo; use at least {max(SMALLEST_ROSETTE, unet)} (rosettes need '
+                         f'{SMALLEST_ROSETTE} pixels to keep their leaves, the {levels}-level U-Net {unet} to see 4x4 pixels at its deepest level)')
+    if s.iterations < 1: raise ValueError(f'--iterations must be at least 1, got {s.iterations}')
+    if Path(run.out).exists() and not Path(run.out).is_dir(): raise NotADirectoryError(f'--out {run.out} is a file, not a folder')
+    return s
+
+# %% ../nbs/90_demo.ipynb #3b9b9566
+@command(DemoRun, prog='spoco_demo')
+def spoco_demo(run: DemoRun):  # where to write, and the sizes given
     "Run the spoco demo: synthetic rosettes, SPOCO with 10% of the leaves labelled, prediction, clustering, scores."
-    s = GPU_DEMO if torch.cuda.is_available() else CPU_DEMO
-    s = replace(s, **{k: v for k, v in dict(iterations=iterations, size=size).items() if v is not None})
-    reuse_freed_memory() # this process only runs the demo: keep freed blocks for the next step
-    demo(out, s)
+    s = demo_settings(run, torch.cuda.is_available())
+    reuse_freed_memory()  # this process only runs the demo: keep freed blocks for the next step
+    demo(run.out, s)

@@ -4,9 +4,10 @@
 
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
-import argparse, itertools, math, os, sys
-from dataclasses import replace
+import itertools, math, os, sys, zipfile
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 import h5py
 import numpy as np
@@ -15,21 +16,22 @@ import torch.nn as nn
 from PIL import Image
 from tqdm.auto import tqdm
 
+from .cli import Overrides, command, flag
+from .config import SpocoConfig, check_config, config_from_dict
 from .data.core import InstanceDataset
 from .data.sets import DataRequest, data_set
 from .data.volumes import VolumeDataset
 from .data.io import DataError, atomic_write
 from .data.views import standardize
 from .model import SpocoNet, UNet, add_coords, pad_to_multiple
-from .train import (CheckpointError, SpocoConfig, build_net, check_config, config_from_dict, config_parser,
-                         dashed, flag, load_checkpoint, pick_device)
+from .train import CheckpointError, build_net, load_checkpoint, pick_device
 from .viz import pca_rgb
 
 # %% auto #0
 __all__ = ['VOLUME_TILE', 'SLAB_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius', 'size_multiple',
            'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'predict_volume', 'output_stems',
            'check_outputs_free', 'in_channels', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset',
-           'resolve_config', 'load_predictor', 'prediction_dataset', 'cli_parser', 'spoco_predict']
+           'resolve_config', 'load_predictor', 'prediction_dataset', 'PredictRun', 'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -76,22 +78,24 @@ def tiles(shape: tuple, # spatial shape of the image
     return [tuple(zip(*combo)) for combo in itertools.product(*axes)]
 
 # %% ../nbs/40_predict.ipynb #e0b9dc23
-def _per_axis(v, ndim: int, what: str) -> tuple:
-    "An int or a sequence as one value per spatial axis."
+def _per_axis(v, ndim: int, what: str, least: int) -> tuple:
+    "An int or a sequence as one value per spatial axis, each at least `least`."
     v = (int(v),) * ndim if np.isscalar(v) else tuple(int(i) for i in v)
-    if len(v) != ndim or min(v) < 0: raise ValueError(f'{what} must be one non-negative size or {ndim} sizes, got {v}')
+    if len(v) != ndim or min(v) < least:
+        raise ValueError(f'{what} must be one size or {ndim} sizes (one per axis) of at least {least}, got {" ".join(map(str, v)) or "none"}')
     return v
 
 def _tiling(module, shape, tile_shape, overlap) -> tuple:
     "Tile shape and overlap per axis, rounded up to the module's size multiple and checked."
-    ndim = len(shape)
+    ndim, show = len(shape), lambda v: ' '.join(map(str, v))
     ms = size_multiple(module, ndim)
     up = lambda v, m: -(-v // m) * m
-    tile = tuple(min(up(t, m), n) for t, n, m in zip(_per_axis(tile_shape or shape, ndim, 'tile shape'), shape, ms))
+    ov = None if overlap is None else _per_axis(overlap, ndim, 'the overlap (--overlap)', 0)
+    tile = tuple(min(up(t, m), n) for t, n, m in zip(_per_axis(shape if tile_shape is None else tile_shape, ndim, 'the tile shape (--tile-shape)', 1), shape, ms))
     if tile == tuple(shape): return tile, (0,) * ndim
-    ov = tuple(up(o, m) for o, m in zip(_per_axis(2 * unet_radius(module) if overlap is None else overlap, ndim, 'overlap'), ms))
+    ov = tuple(up(o, m) for o, m in zip(ov or (2 * unet_radius(module),) * ndim, ms))
     if any(t <= o < n for t, o, n in zip(tile, ov, shape)):
-        raise ValueError(f'tile shape {tile} must exceed the overlap {ov} (both rounded up to multiples of {ms})')
+        raise ValueError(f"the tile shape {show(tile)} (--tile-shape) must exceed the overlap {show(ov)} (--overlap, by default twice the U-Net's receptive radius), both rounded up to multiples of {show(ms)}")
     return tile, ov
 
 # %% ../nbs/40_predict.ipynb #653b9d56
@@ -99,6 +103,7 @@ def run_tiles(module: nn.Module, # a network returning (B, E, ...) or a tuple of
               read, # src slices -> the standardised input tile (1, C, ...)
               jobs: list, # tiles as `tiles` gives them
               write, # (dst slices, [kept output part (E, ...) per network output]) -> None
+              *,
               batch_size: int = 4, # tiles per forward pass
              ) -> bool:
     "Run `module` in eval mode over tiles, `batch_size` at a time; return whether it returns a tuple."
@@ -118,6 +123,7 @@ def run_tiles(module: nn.Module, # a network returning (B, E, ...) or a tuple of
 @torch.no_grad()
 def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...) or a tuple of such, e.g. a SpocoNet
                        image, # one standardised image (C, H, W) or volume (C, D, H, W), tensor or array
+                       *,
                        tile_shape=None, # tile size, one or one per axis; None predicts the whole image at once
                        overlap=None, # overlap of tiles, one or per axis; None: twice the U-Net's receptive radius
                        batch_size: int = 4, # tiles per forward pass
@@ -130,7 +136,7 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     def write(dst, parts):
         if not outs: outs.extend(torch.empty((p.shape[0], *shape)) for p in parts)
         for out, p in zip(outs, parts): out[(slice(None), *dst)] = p
-    tuples = run_tiles(module, lambda src: x[(..., *src)], tiles(shape, *_tiling(module, shape, tile_shape, overlap)), write, batch_size)
+    tuples = run_tiles(module, lambda src: x[(..., *src)], tiles(shape, *_tiling(module, shape, tile_shape, overlap)), write, batch_size=batch_size)
     px = getattr(module, 'coord_px', 0)  # a SpocoNet trained with positions: those of the whole image, after stitching
     outs = tuple(add_coords(o[(slice(None), *crop[2:])][None], px)[0] for o in outs)
     return outs if tuples else outs[0]
@@ -159,6 +165,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
                    ds: VolumeDataset, # HDF5 volumes
                    i: int, # which volume
                    path, # the predictions file to write
+                   *,
                    tile_shape=None, # tile size, one or per axis; None: VOLUME_TILE (at most the volume)
                    overlap=None, # tile overlap; None: twice the U-Net's receptive radius
                    batch_size: int = 1, # tiles per forward pass
@@ -177,7 +184,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
                 for name, part in zip(('embeddings1', 'embeddings2'), parts):
                     if name not in f: f.create_dataset(name, (len(part), *shape), np.float32, chunks=True)
                     f[name][(slice(None), *dst)] = part.numpy()
-            run_tiles(net, read, tiles(shape, tile, ov), write, batch_size)
+            run_tiles(net, read, tiles(shape, tile, ov), write, batch_size=batch_size)
     return atomic_write(path, write_h5)
 
 # %% ../nbs/40_predict.ipynb #92ded41a
@@ -189,8 +196,13 @@ def output_stems(ds: InstanceDataset) -> list:
     if len(set(stems)) == len(stems): return stems
     return [f'{s.image.parent.name}_{s.image.stem}' for s in ds.samples]
 
-def check_outputs_free(output_dir, stems: list, overwrite: bool = False):
-    "Refuse to run when an output exists, naming the first one, unless `overwrite`."
+def check_outputs_free(output_dir, # where the predictions go
+                       stems: list, # the output names of the images
+                       *,
+                       overwrite: bool = False, # existing outputs will be replaced
+                      ):
+    "Refuse an output folder that is a file, and existing outputs (naming the first one) unless `overwrite`."
+    if Path(output_dir).exists() and not Path(output_dir).is_dir(): raise NotADirectoryError(f'the output folder {output_dir} (--output-dir) is a file')
     if overwrite: return
     for stem in stems:
         for suffix in OUTPUTS:
@@ -207,6 +219,7 @@ def write_prediction(output_dir, # where the files go
                      image: np.ndarray, # the image as read, (C, ...) in [0, 1]
                      emb_f, # f's embeddings (E, ...)
                      emb_g, # g's embeddings (E, ...)
+                     *,
                      source: str = '', # the input file, stored as attribute `image`
                     ) -> Path:
     "Write one image's predictions file and its two PCA pictures; return the predictions file."
@@ -240,6 +253,7 @@ def shard(n: int, # number of items
 def predict_dataset(net: SpocoNet, # f and g
                     ds: InstanceDataset, # the images to predict
                     output_dir, # where the predictions go (created if missing)
+                    *,
                     tile_shape=None, # tile size, one or per axis; None predicts whole images (volumes: VOLUME_TILE)
                     overlap=None, # tile overlap; None: twice the U-Net's receptive radius
                     batch_size: int = 4, # tiles per forward pass
@@ -250,17 +264,17 @@ def predict_dataset(net: SpocoNet, # f and g
                    ) -> list:
     "Predict f and g embeddings of (this process's share of) the images of `ds` into `output_dir`; return the predictions files."
     stems, mine = output_stems(ds), shard(len(ds.samples), rank, world)
-    check_outputs_free(output_dir, [stems[i] for i in mine], overwrite)  # this process's outputs: others may be writing theirs
+    check_outputs_free(output_dir, [stems[i] for i in mine], overwrite=overwrite)  # this process's outputs: others may be writing theirs
     net, want, written = net.to(device), in_channels(net), []
     for i in tqdm(mine, desc='predicting', disable=not progress):
         c = ds.read_block(i, (slice(0, 1),) * 3)['image'].shape[0] if isinstance(ds, VolumeDataset) else None
         d = None if c is not None else ds.load(i)
         c = c if d is None else d['image'].shape[0]
         if c != want: raise DataError(f"{ds.samples[i].image} has {c} channels; the model expects {want}")
-        if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape, overlap, batch_size)))
+        if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)))
         else:
-            emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape, overlap, batch_size)
-            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, str(ds.samples[i].image)))
+            emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)
+            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image)))
     return written
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
@@ -287,13 +301,17 @@ def load_predictor(model_path, # a checkpoint written by training
                    given: dict | None = None, # flags given on the command line, field -> value
                   ) -> tuple:
     "(SpocoNet with the checkpoint's f and g, resolved configuration) from a checkpoint; foreign files are refused."
+    if Path(model_path).is_file() and not zipfile.is_zipfile(model_path):  # torch.save writes a zip archive
+        raise CheckpointError(f'{model_path} is not a spoco checkpoint: it is not a file written by torch.save (damaged, or of another kind)')
     ck = load_checkpoint(model_path)
-    first = next((v for k, v in ck['f'].items() if v.ndim in (4, 5)), None)
+    first = next((v for v in ck['f'].values() if v.ndim in (4, 5)), None) if isinstance(ck['f'], dict) else None
     if first is None: raise CheckpointError(f'{model_path} holds no convolution weights for f')
     cfg = resolve_config({**ck['config'], 'model_in_channels': int(first.shape[1])}, given or {})
     net = build_net(cfg, cfg.model_in_channels)
     try: net.f.load_state_dict(ck['f']); net.g.load_state_dict(ck['g'])
-    except RuntimeError as e: raise CheckpointError(f'the weights in {model_path} do not fit its configuration: {str(e).splitlines()[0]}') from None
+    except RuntimeError as e:  # torch lists every mismatch, one per line after a heading: name the first
+        first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
+        raise CheckpointError(f'the weights in {model_path} do not fit its configuration: {first if len(first) <= 160 else first[:157] + "..."}') from None
     return net, cfg
 
 def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class
@@ -303,39 +321,31 @@ def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class
     return data_set(cfg.ds_name).open(DataRequest(Path(cfg.ds_path), phase, things_class=cfg.things_class))
 
 # %% ../nbs/40_predict.ipynb #2caef91d
-def cli_parser() -> argparse.ArgumentParser:
-    "The flags of `spoco_predict`."
-    p = config_parser(prog='spoco_predict', only=['spoco', *DATA_FLAGS, *MODEL_FLAGS, *RUN_FLAGS])
-    p.description = ('Predict the f and g embeddings of every image of a data set into OUTPUT_DIR/<stem>_predictions.h5 '
-                     '(datasets raw, embeddings1, embeddings2) and their PCA pictures <stem>_predictions_{1,2}.png.')
-    helps = dict(spoco='accepted for compatibility; f and g are always both predicted', batch_size='tiles per forward pass',
-                 ds_name='data set layout, a name of spoco.data.sets.DATA_SETS',
-                 things_class='Cityscapes: the things class whose labels are read', model_in_channels='image channels')
-    for a in p._actions:
-        a.help = helps.get(a.dest, a.help)
-        if a.dest in ('spoco', *DATA_FLAGS, *MODEL_FLAGS):
-            a.default = argparse.SUPPRESS
-            if a.dest != 'spoco': a.help += " (default: the checkpoint's)"
-    p.add_argument('--model-path', required=True, default=argparse.SUPPRESS, help='checkpoint written by training, e.g. CHECKPOINT_DIR/best_checkpoint.pytorch')
-    p.add_argument('--output-dir', required=True, default=argparse.SUPPRESS, help='folder for the predictions (created if missing)')
-    p.add_argument('--phase', default='test', choices=('train', 'val', 'test'), help='which images of the data set to predict')
-    p.add_argument('--tile-shape', type=int, nargs='+', default=None, help='predict in tiles of this size (H W or D H W); None: whole images')
-    p.add_argument('--overlap', type=int, default=None, help="overlap of tiles in pixels; None: twice the U-Net's receptive radius")
-    p.add_argument('--overwrite', action='store_true', help='replace existing predictions instead of refusing to run')
-    return p
+@dataclass
+class PredictRun:
+    "Where `spoco_predict` reads its model and writes its predictions, and how it predicts."
+    model_path: str  # checkpoint written by training, e.g. CHECKPOINT_DIR/best_checkpoint.pytorch
+    output_dir: str  # folder for the predictions (created if missing)
+    phase: Literal['train', 'val', 'test'] = 'test'  # which images of the data set to predict
+    tile_shape: tuple[int, ...] | None = None  # predict in tiles of this size, H W or D H W (none: whole images; volumes: 64 256 256 at most)
+    overlap: int | None = None  # overlap of tiles in pixels (none: twice the U-Net's receptive radius)
+    overwrite: bool = False     # replace existing predictions instead of refusing to run
+    batch_size: int = 4         # tiles per forward pass (whole images go one at a time)
+    device: str = 'auto'        # cpu, cuda, cuda:N, or auto (this process's GPU when there is one)
+    spoco: bool = True          # accepted for compatibility with the original README; f and g are always both predicted
 
-def spoco_predict(argv: list | None = None): # the command-line words after the program name; None reads sys.argv
+@command(PredictRun, Overrides(SpocoConfig, (*DATA_FLAGS, *MODEL_FLAGS), "(default: the checkpoint's)"), prog='spoco_predict',
+         description='Predict the f and g embeddings of every image of a data set into OUTPUT_DIR/<stem>_predictions.h5 '
+                     '(datasets raw, embeddings1, embeddings2) and their PCA pictures <stem>_predictions_{1,2}.png.')
+def spoco_predict(run: PredictRun, # what to read and write, and how to predict
+                  given: dict, # the data and model flags given, field -> value
+                 ):
     "Predict f and g embeddings of a data set with a trained checkpoint."
-    a = vars(cli_parser().parse_args(dashed(sys.argv[1:] if argv is None else argv)))
-    run = {k: a.pop(k) for k in ('model_path', 'output_dir', 'phase', 'tile_shape', 'overlap', 'overwrite')}
-    a.pop('spoco', None)
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))  # set by torchrun
-    try:
-        net, cfg = load_predictor(run['model_path'], a)
-        ds = prediction_dataset(check_config(cfg), run['phase'])
-        files = predict_dataset(net, ds, run['output_dir'], run['tile_shape'], run['overlap'], cfg.batch_size,
-                                run['overwrite'], pick_device(cfg.device), progress=rank == 0, rank=rank, world=world)
-    except (OSError, ValueError) as e:
-        if os.environ.get('SPOCO_DEBUG') == '1': raise
-        sys.exit(f'spoco_predict: error: {e}')
-    print(f"wrote {len(files)} predictions to {run['output_dir']}" + (f' (process {rank} of {world})' if world > 1 else ''))
+    try: device = pick_device(run.device)
+    except RuntimeError: raise ValueError(f'--device {run.device} is not a device; use cpu, cuda, cuda:N or auto') from None
+    net, cfg = load_predictor(run.model_path, {**given, 'batch_size': run.batch_size, 'device': run.device})
+    ds = prediction_dataset(check_config(cfg), run.phase)
+    files = predict_dataset(net, ds, run.output_dir, tile_shape=run.tile_shape, overlap=run.overlap, batch_size=cfg.batch_size, overwrite=run.overwrite,
+                            device=device, progress=rank == 0 and sys.stderr.isatty(), rank=rank, world=world)  # no progress bars in logs
+    print(f'wrote {len(files)} predictions to {run.output_dir}' + (f' (process {rank} of {world})' if world > 1 else ''))

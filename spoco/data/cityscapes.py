@@ -4,22 +4,25 @@
 
 # %% ../../nbs/05_data.cityscapes.ipynb #1f0ef6b5
 from __future__ import annotations
-import argparse, os, sys
+import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from ..cli import command
 from .core import InstanceDataset, Sample
 from .io import DataError, atomic_write, check_ratio, keep_objects, n_kept, read_labels, seed_for
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'PHASES', 'things_ids', 'group_name', 'things_instances', 'eval_labels',
-           'write_fake_cityscapes', 'check_root', 'cityscapes_pairs', 'sample_units', 'write_uint16_png', 'write_lines',
-           'ratio_folder', 'sample_cityscapes', 'cli_parser', 'spoco_sample_cityscapes', 'sampled_pairs', 'Cityscapes']
+__all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'ThingName', 'PHASES', 'things_ids', 'group_name', 'things_instances',
+           'eval_labels', 'write_fake_cityscapes', 'check_root', 'cityscapes_pairs', 'sample_units', 'write_uint16_png',
+           'write_lines', 'ratio_folder', 'sample_cityscapes', 'SampleRun', 'spoco_sample_cityscapes', 'sampled_pairs',
+           'Cityscapes']
 
 # %% ../../nbs/05_data.cityscapes.ipynb #ed9d40db
 THINGS = {'person': 24, 'rider': 25, 'car': 26, 'truck': 27, 'bus': 28, 'train': 31, 'motorcycle': 32, 'bicycle': 33}
@@ -175,6 +178,7 @@ def _write_lists(root, pairs, groups, kept, val_pairs, val_objects) -> None:
 
 # %% ../../nbs/05_data.cityscapes.ipynb #8dcc2ed7
 def sample_cityscapes(base_dir,  # the Cityscapes root holding leftImg8bit/ and gtFine/
+                      *,
                       class_names=None,  # things classes to sample, each on its own; None or empty: all things together
                       ratios=RATIOS,  # fractions of all training objects to keep
                       seed: int = 0,  # seeds the choice of objects
@@ -184,7 +188,7 @@ def sample_cityscapes(base_dir,  # the Cityscapes root holding leftImg8bit/ and 
     root = check_root(base_dir)
     groups = {group_name(c): c for c in (class_names or [None])}
     for c in groups.values(): things_ids(c)
-    for r in ratios: check_ratio(r, 'ratios')
+    for r in ratios: check_ratio(r, 'ratios (--ratios)')
     pairs = cityscapes_pairs(root, 'train')
     if not pairs: raise DataError(f'no images found in {root}/leftImg8bit/train/CITY/*_leftImg8bit.png')
     val_pairs = cityscapes_pairs(root, 'val') if (root / 'leftImg8bit' / 'val').is_dir() else None
@@ -197,26 +201,24 @@ def sample_cityscapes(base_dir,  # the Cityscapes root holding leftImg8bit/ and 
                     kept={ratio_folder(r): sum(map(len, k.values())) for r, k in kept[g]['kept'].items()}) for g in groups}
 
 # %% ../../nbs/05_data.cityscapes.ipynb #a00709f2
-def cli_parser() -> argparse.ArgumentParser:
-    "The flags of `spoco_sample_cityscapes`, each in the README's and the dashed spelling."
-    p = argparse.ArgumentParser(prog='spoco_sample_cityscapes', description='Keep 10%, 20%, ... of the things objects of the '
-        'Cityscapes training set, per class or of all things together, in ROOT/gtFine/train/CITY/{class|all}/{ratio}/, '
-        'with file lists in ROOT/gtFine/.')
-    p.add_argument('--base-dir', '--base_dir', dest='base_dir', required=True, metavar='ROOT', help='Cityscapes root holding leftImg8bit/ and gtFine/')
-    p.add_argument('--class-names', '--class_names', dest='class_names', nargs='*', default=[], choices=list(THINGS), metavar='CLASS',
-                   help=f'things classes to sample, each on its own, from: {" ".join(THINGS)} (default: all things together)')
-    p.add_argument('--ratios', nargs='+', type=float, default=list(RATIOS), metavar='RATIO', help='fractions of all objects to keep (default: 0.1 ... 0.9)')
-    p.add_argument('--seed', type=int, default=0, help='seeds the choice of objects (default: 0)')
-    return p
+ThingName = Literal[tuple(THINGS)]  # the name of a things class
+
+@dataclass
+class SampleRun:
+    "What `spoco_sample_cityscapes` samples, and where."
+    base_dir: str                            # Cityscapes root holding leftImg8bit/ and gtFine/
+    class_names: tuple[ThingName, ...] = ()  # things classes to sample, each on its own (none: all things together)
+    ratios: tuple[float, ...] = RATIOS       # fractions of all training objects to keep
+    seed: int = 0                            # seeds the choice of objects
 
 # %% ../../nbs/05_data.cityscapes.ipynb #99594f97
-def spoco_sample_cityscapes(argv: list | None = None):  # the command-line words after the program name; None reads sys.argv
+@command(SampleRun, prog='spoco_sample_cityscapes', description='Keep 10%, 20%, ... of the things objects of the Cityscapes training set, '
+         'per class or of all things together, in ROOT/gtFine/train/CITY/{class|all}/{ratio}/, with file lists in ROOT/gtFine/.')
+def spoco_sample_cityscapes(run: SampleRun):  # what to sample, and where
     "Sample 10%, 20%, ..., 90% of the Cityscapes training objects, per class or of all things together."
-    a = cli_parser().parse_args(argv)
-    try: s = sample_cityscapes(a.base_dir, a.class_names, a.ratios, a.seed)
-    except (FileNotFoundError, DataError) as e: sys.exit(f'spoco_sample_cityscapes: error: {e}')
+    s = sample_cityscapes(run.base_dir, class_names=run.class_names, ratios=run.ratios, seed=run.seed, progress=sys.stderr.isatty())  # no progress bars in logs
     counts = '; '.join(f"{g}: {v['objects']} objects in {v['images']} images" for g, v in s.items())
-    print(f"sampled {counts} at ratios {' '.join(map(ratio_folder, a.ratios))} (seed {a.seed}) into {a.base_dir}/gtFine/train/CITY/{'|'.join(s)}/RATIO/")
+    print(f"sampled {counts} at ratios {' '.join(map(ratio_folder, run.ratios))} (seed {run.seed}) into {run.base_dir}/gtFine/train/CITY/{'|'.join(s)}/RATIO/")
 
 # %% ../../nbs/05_data.cityscapes.ipynb #61bb80b6
 def sampled_pairs(root,  # the Cityscapes root
