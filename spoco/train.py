@@ -103,7 +103,7 @@ def load_checkpoint(path, # the checkpoint file
     "Load a spoco checkpoint safely (weights only), refusing foreign or tampered files."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no such checkpoint: {path}')
-    if not zipfile.is_zipfile(path): raise CheckpointError(f'{path} is not a spoco checkpoint, or it was cut short: it is not the archive torch.save writes')
+    if not zipfile.is_zipfile(path): raise CheckpointError(f'{path} is not a spoco checkpoint: it is not a file written by torch.save (damaged, or of another kind)')
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         why = next((line for line in str(e).splitlines() if 'GLOBAL' in line), str(e).strip().splitlines()[0])
