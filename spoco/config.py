@@ -4,20 +4,21 @@
 
 # %% ../nbs/25_config.ipynb #74eda755
 from __future__ import annotations
-import argparse, sys
+import typing
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Literal
 
-from fastcore.docments import docments
+import torch
 
+from .cli import flag
 from .data.cityscapes import THINGS
 from .data.io import check_ratio
 from .data.sets import data_set
 from .model import check_patch, pool_kernels, pool_schedule
 
 # %% auto #0
-__all__ = ['MODELS', 'SpocoConfig', 'flag', 'check_dims', 'check_config', 'config_to_dict', 'config_from_dict', 'config_parser',
-           'dashed', 'parse_config']
+__all__ = ['MODELS', 'SpocoConfig', 'check_dims', 'check_config', 'config_to_dict', 'config_from_dict']
 
 # %% ../nbs/25_config.ipynb #3a9d4edb
 MODELS = {'UNet2D': 2, 'UNet3D': 3}
@@ -30,15 +31,15 @@ class SpocoConfig:
     ds_path: str = 'data'               # root folder of the data set
     things_class: str | None = None     # Cityscapes: train on this things class only; default all things
     instance_ratio: float | None = 0.1  # fraction of objects labelled per image; 1 keeps all
-    patch_size: tuple | None = None     # training patch, H W (D H W for volumes); default: the data set's
+    patch_size: tuple[int, ...] | None = None  # training patch, H W (D H W for volumes); default: the data set's
     patches_per_image: int | None = None  # training patches per image and epoch; default: as many as fit by area
     batch_size: int = 4                 # images per batch and process
     num_workers: int = 2                # data-loading processes per training process
-    model_name: str = 'UNet2D'          # UNet2D or UNet3D
-    model_feature_maps: tuple = (16, 32, 64, 128, 256, 512)  # feature maps per U-Net level
+    model_name: Literal['UNet2D', 'UNet3D'] = 'UNet2D'  # the network: a 2D or a 3D U-Net
+    model_feature_maps: tuple[int, ...] = (16, 32, 64, 128, 256, 512)  # feature maps per U-Net level
     model_in_channels: int | None = None  # image channels; default: those of the data
     model_out_channels: int = 16        # embedding dimension E
-    norm: str = 'batch'                 # normalisation in the U-Net: batch or group
+    norm: Literal['batch', 'group'] = 'batch'  # normalisation in the U-Net
     coord_px: float = 0.0               # add each pixel's position / coord_px to the first embedding channels (0: off; about half an object's size)
     pool_min_depth: int = 4             # 3D: pool depth only while the patch keeps at least this many slices (anisotropic stacks)
     momentum: float = 0.999             # momentum of g, the moving average of f
@@ -52,11 +53,11 @@ class SpocoConfig:
     loss_consistency_weight: float = 1.0  # weight of the consistency term
     loss_fast: bool = True              # the chunked, hand-differentiated loss (spoco.loss_fast); --no-loss-fast: the plain definition
     kernel_threshold: float = 0.5       # Gaussian kernel value at distance delta_var
-    anchor: str = 'stable'              # instance anchor: stable or mean
+    anchor: Literal['stable', 'mean'] = 'stable'  # instance anchor
     learning_rate: float = 2e-4         # initial learning rate of Adam
     weight_decay: float = 1e-5          # weight decay of Adam
     cos: bool = True                    # cosine learning-rate schedule per iteration
-    milestones: tuple = ()              # without --cos: iterations at which the learning rate drops
+    milestones: tuple[int, ...] = ()    # without --cos: iterations at which the learning rate drops
     lr_decay: float = 0.2               # without --cos: factor of each drop
     grad_clip: float | None = None      # clip the gradient norm to this value
     max_num_iterations: int = 80000     # optimizer steps in the whole run
@@ -69,12 +70,6 @@ class SpocoConfig:
     device: str = 'auto'                # cpu, cuda, cuda:N, or auto (cuda when present)
     amp: bool = True                    # bf16 autocast and channels-last on CUDA (ignored on CPU)
     max_bad_steps: int = 10             # stop after this many consecutive non-finite losses
-
-# %% ../nbs/25_config.ipynb #b8871dac
-def flag(name: str # a field of `SpocoConfig`
-        ) -> str:
-    "The command-line flag of a configuration field."
-    return '--' + name.replace('_', '-')
 
 # %% ../nbs/25_config.ipynb #8be9f127
 def check_dims(cfg: SpocoConfig, # the configuration
@@ -91,15 +86,21 @@ def check_dims(cfg: SpocoConfig, # the configuration
         check_patch(patch, pool_kernels(pool_schedule(patch, len(cfg.model_feature_maps), cfg.pool_min_depth), len(cfg.model_feature_maps), 3), '--patch-size')
 
 # %% ../nbs/25_config.ipynb #9b5a426b
+def _is_device(name: str) -> bool:
+    "Whether torch reads `name` as a device."
+    try: torch.device(name); return True
+    except RuntimeError: return False
+
 def check_config(cfg: SpocoConfig # the configuration to check
                 ) -> SpocoConfig:
     "Refuse a configuration that cannot work, naming the flag; return it unchanged otherwise."
     def need(ok, name, what):
         if not ok: raise ValueError(f'{flag(name)} {what}, got {getattr(cfg, name)!r}')
     spec = data_set(cfg.ds_name)
-    need(cfg.model_name in MODELS, 'model_name', f'must be one of {", ".join(MODELS)}')
-    need(cfg.norm in ('batch', 'group'), 'norm', 'must be batch or group')
-    need(cfg.anchor in ('stable', 'mean'), 'anchor', 'must be stable or mean')
+    hints = typing.get_type_hints(SpocoConfig)
+    for f in fields(cfg):  # a Literal field, given in Python rather than by its flag
+        if typing.get_origin(hints[f.name]) is Literal: need(getattr(cfg, f.name) in typing.get_args(hints[f.name]), f.name, f'must be one of {", ".join(typing.get_args(hints[f.name]))}')
+    need(cfg.device == 'auto' or _is_device(cfg.device), 'device', 'must be auto, cpu, cuda or cuda:N')
     need(cfg.things_class is None or cfg.things_class in THINGS, 'things_class', f'must be one of {", ".join(THINGS)}')
     if cfg.instance_ratio is not None: check_ratio(cfg.instance_ratio, flag('instance_ratio'))
     for name in ('batch_size', 'max_num_iterations', 'log_after_iters', 'val_every', 'checkpoint_every', 'model_out_channels', 'max_bad_steps'):
@@ -130,41 +131,3 @@ def config_from_dict(d: dict # the output of `config_to_dict`, from a checkpoint
     unknown = set(d) - names
     if unknown: raise ValueError(f'unknown configuration keys: {", ".join(sorted(unknown))}')
     return SpocoConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
-
-# %% ../nbs/25_config.ipynb #616b1e20
-def _field_type(f):
-    "(element type, takes several values, is boolean) of a dataclass field, from its annotation and default."
-    ann = str(f.type)
-    if 'bool' in ann: return bool, False, True
-    if 'tuple' in ann: return int, True, False
-    return (float if 'float' in ann else int if 'int' in ann else str), False, False
-
-# %% ../nbs/25_config.ipynb #ee3f0f5d
-def config_parser(cls=SpocoConfig, # a dataclass whose fields carry comments
-                  prog: str | None = None, # the program name in usage and help
-                  only: list | None = None # make flags of these fields only; default all
-                 ) -> argparse.ArgumentParser:
-    "An argument parser with one flag per field of the dataclass `cls` (or the fields in `only`)."
-    p = argparse.ArgumentParser(prog=prog, description=cls.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
-    docs = docments(cls)
-    for f in fields(cls):
-        if only is not None and f.name not in only: continue
-        typ, many, boolean = _field_type(f)
-        kw = dict(default=f.default, help=docs.get(f.name) or f.name)
-        if boolean: p.add_argument(flag(f.name), action=argparse.BooleanOptionalAction, **kw)
-        else: p.add_argument(flag(f.name), type=typ, nargs='+' if many else None, **kw)
-    return p
-
-# %% ../nbs/25_config.ipynb #e5bfde9a
-def dashed(argv: list # command-line arguments
-          ) -> list:
-    "Command-line arguments with `--some_flag` spelled `--some-flag`, so both spellings work."
-    return [a.split('=')[0].replace('_', '-') + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in argv]
-
-# %% ../nbs/25_config.ipynb #d8457445
-def parse_config(argv: list | None = None, # command-line arguments; default sys.argv[1:]
-                 prog: str | None = None # the program name in usage and help
-                ) -> SpocoConfig:
-    "A `SpocoConfig` from command-line arguments (`check_config` checks its values)."
-    a = vars(config_parser(prog=prog).parse_args(dashed(sys.argv[1:] if argv is None else argv)))
-    return SpocoConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in a.items()})

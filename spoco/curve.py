@@ -4,14 +4,16 @@
 
 # %% ../nbs/70_curve.ipynb #1ad6bc25
 from __future__ import annotations
-import argparse, csv, fcntl, io, json, os, sys, time
+import csv, fcntl, io, json, os, time
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
 
+from .cli import Overrides, command, flag
 from .cluster import METHODS, cluster
 from .cluster_predictions import score_image
 from .data.io import DataError, atomic_write, check_ratio
@@ -19,12 +21,12 @@ from .data.sets import data_set
 from .data.views import standardize
 from .metrics import matching_dataset
 from .predict import load_predictor, predict_embeddings, prediction_dataset
-from .train import NonFiniteLoss, SpocoConfig, check_config, config_parser, config_to_dict, dashed, flag, load_checkpoint, pick_device, train
+from .train import SpocoConfig, check_config, config_to_dict, load_checkpoint, pick_device, train
 
 # %% auto #0
-__all__ = ['VARIANTS', 'FRACTIONS', 'KEY', 'FREE', 'CURVE_FLAGS', 'PER_RUN', 'run_name', 'plan_runs', 'check_curve', 'main_score',
+__all__ = ['VARIANTS', 'FRACTIONS', 'KEY', 'FREE', 'PER_RUN', 'run_name', 'plan_runs', 'check_curve', 'main_score',
            'segment_image', 'score_run', 'locked', 'read_rows', 'write_rows', 'row_key', 'plot_curve', 'save_figure',
-           'bind_settings', 'run_config', 'missing_runs', 'add_row', 'learning_curve', 'cli_parser', 'spoco_curve']
+           'bind_settings', 'run_config', 'missing_runs', 'add_row', 'learning_curve', 'CurveRun', 'spoco_curve']
 
 # %% ../nbs/70_curve.ipynb #a187cc0b
 VARIANTS = {'spoco': dict(spoco=True),  # SPOCO with the configured consistency weight
@@ -192,6 +194,7 @@ def add_row(out, row: dict, score: str) -> list:
 
 # %% ../nbs/70_curve.ipynb #2acd1b28
 def learning_curve(cfg: SpocoConfig, # the training configuration of every run (instance ratio, seed and checkpoints are set per run)
+                   *,
                    out='curve', # folder of the table, the figure and the runs
                    fractions=FRACTIONS, # fractions of objects labelled
                    variants=('spoco', 'no-consistency'), # names of VARIANTS
@@ -230,36 +233,28 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
     return read_rows(out / 'curve.csv')
 
 # %% ../nbs/70_curve.ipynb #669e2a32
-CURVE_FLAGS = ('out', 'fractions', 'variants', 'seeds', 'clustering', 'min_size', 'remove_largest', 'progress')
 PER_RUN = ('instance_ratio', 'manual_seed', 'checkpoint_dir')  # set by the curve for every run
 
-def cli_parser() -> argparse.ArgumentParser:
-    "The flags of `spoco_curve`: every training flag but the per-run ones, and the curve's own."
-    from dataclasses import fields
-    p = config_parser(prog='spoco_curve', only=[f.name for f in fields(SpocoConfig) if f.name not in PER_RUN])
-    p.description = ('Train on your data at several fractions of labelled objects, with and without the consistency term, over seeds; '
-                     'score the validation images; write OUT/curve.csv and OUT/curve.png. Run it again to continue a stopped curve.')
-    p.add_argument('--out', default='curve', help='folder of curve.csv, curve.png and the runs')
-    p.add_argument('--fractions', type=float, nargs='+', default=list(FRACTIONS), help='fractions of objects labelled, in (0, 1]')
-    p.add_argument('--variants', nargs='+', default=['spoco', 'no-consistency'], help=f'among {", ".join(VARIANTS)}')
-    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='one run per seed at every fraction and variant')
-    p.add_argument('--clustering', default='ms', help=f'how the validation embeddings are clustered: {", ".join(METHODS)}')
-    p.add_argument('--min-size', type=int, default=0, help='clusters with fewer pixels become background')
-    p.add_argument('--remove-largest', action='store_true', help='make the largest cluster background (data without a foreground mask)')
-    p.add_argument('--progress', action=argparse.BooleanOptionalAction, default=True, help='progress bars and one line per run')
-    return p
+@dataclass
+class CurveRun:
+    "The curve's own settings: which runs, where they go, and how they are scored."
+    out: str = 'curve'  # folder of curve.csv, curve.png and the runs
+    fractions: tuple[float, ...] = FRACTIONS  # fractions of objects labelled, in (0, 1]
+    variants: tuple[Literal['spoco', 'no-consistency', 'no-spoco'], ...] = ('spoco', 'no-consistency')  # names of VARIANTS
+    seeds: tuple[int, ...] = (0, 1)  # one run per seed at every fraction and variant
+    clustering: Literal['ms', 'msplus', 'hdbscan', 'consistency'] = 'ms'  # how the validation embeddings are clustered: one of METHODS
+    min_size: int = 0  # clusters with fewer pixels become background
+    remove_largest: bool = False  # make the largest cluster background (data without a foreground mask)
+    progress: bool = True  # progress bars and one line per run
 
-def spoco_curve(argv: list | None = None): # the command-line words after the program name; None reads sys.argv
-    "Compute a learning curve from the command line; bad flags or data end it with one sentence and a non-zero exit."
-    a = vars(cli_parser().parse_args(dashed(sys.argv[1:] if argv is None else argv)))
-    curve = {k: a.pop(k) for k in CURVE_FLAGS}
-    cfg = SpocoConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in a.items()})
-    try: rows = learning_curve(cfg, **curve)
-    except KeyboardInterrupt as e: print(f'spoco_curve: {str(e) or "stopped"}', file=sys.stderr); sys.exit(130)
-    except (ValueError, OSError, NonFiniteLoss) as e:
-        if os.environ.get('SPOCO_DEBUG') == '1': raise
-        sys.exit(f'spoco_curve: error: {e}')
-    if rows and curve['progress']: print(f"{len(rows)} runs in {Path(curve['out']) / 'curve.csv'}, figure {Path(curve['out']) / 'curve.png'}")
+@command(CurveRun, Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),
+         prog='spoco_curve', description='Train on your data at several fractions of labelled objects, with and without the consistency term, '
+         'over seeds; score the validation images; write OUT/curve.csv and OUT/curve.png. Run it again to continue a stopped curve.')
+def spoco_curve(curve: CurveRun, # the curve's own flags
+                training: dict): # the training flags given
+    "Compute a learning curve from the command line."
+    rows = learning_curve(SpocoConfig(**training), **asdict(curve))
+    if rows and curve.progress: print(f"{len(rows)} runs in {Path(curve.out) / 'curve.csv'}, figure {Path(curve.out) / 'curve.png'}")
 
 # %% ../nbs/70_curve.ipynb #894fee8c
 if __name__ == '__main__' and '__file__' in globals(): spoco_curve()  # python -m spoco.curve

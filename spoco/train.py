@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_train.ipynb #07652919
 from __future__ import annotations
-import ctypes, math, os, pickle, random, signal, sys, time
+import ctypes, math, os, pickle, random, signal, sys, time, zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,9 +15,9 @@ from fastcore.basics import patch
 from torch.nn.parallel import DistributedDataParallel
 
 import spoco
+from .cli import UserError
 # the configuration's names stay importable from spoco.train, where the command lines import them
-from .config import (
-    MODELS, SpocoConfig, check_config, check_dims, config_from_dict, config_parser, config_to_dict, dashed, flag, parse_config)
+from .config import MODELS, SpocoConfig, check_config, check_dims, config_from_dict, config_to_dict, flag
 from .data.core import InstanceDataset, patch_counts
 from .data.io import DataError, atomic_write, seed_for
 from .data.loaders import make_loaders, set_epoch, world
@@ -103,10 +103,12 @@ def load_checkpoint(path, # the checkpoint file
     "Load a spoco checkpoint safely (weights only), refusing foreign or tampered files."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no such checkpoint: {path}')
+    if not zipfile.is_zipfile(path): raise CheckpointError(f'{path} is not a spoco checkpoint: it is not a file written by torch.save (damaged, or of another kind)')
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        raise CheckpointError(f'refusing {path}: it holds executable pickle content, not only weights ({str(e).splitlines()[0][:120]})') from None
-    except Exception as e: raise CheckpointError(f'cannot read checkpoint {path}: {e}') from None
+        why = next((line for line in str(e).splitlines() if 'GLOBAL' in line), str(e).strip().splitlines()[0])
+        raise CheckpointError(f'refusing {path}: it holds executable pickle content, not only weights ({why.strip()[:120]})') from None
+    except Exception as e: raise CheckpointError(f'cannot read checkpoint {path}: {str(e).strip().splitlines()[0].split(". ")[0]}') from None
     if not isinstance(ck, dict) or ck.get('format') != CHECKPOINT_FORMAT: raise CheckpointError(f'{path} is not a spoco checkpoint')
     missing = [k for k in CHECKPOINT_KEYS if k not in ck]
     if missing: raise CheckpointError(f'{path} is an incomplete spoco checkpoint: missing {", ".join(missing)}')
@@ -143,8 +145,8 @@ def check_callback(cb: Callback): # the callback to check
     return cb
 
 # %% ../nbs/30_train.ipynb #d9bf0e9d
-class NonFiniteLoss(RuntimeError):
-    "Training produced non-finite losses too many times in a row."
+class NonFiniteLoss(UserError, RuntimeError):
+    "Training produced non-finite losses too many times in a row: the settings make the run diverge."
 
 class Trainer:
     "Trains a `SpocoNet` with a `SpocoLoss` on batches of views, steered by callbacks."

@@ -4,11 +4,13 @@
 
 # %% ../../nbs/06_data.folder.ipynb #edbd88a9
 from __future__ import annotations
+import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import tifffile
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from .core import InstanceDataset, Sample, find_images
 from .io import (DataError, check_same_shape, keep_objects, looks_like_labels, read_array, read_labels,
@@ -16,20 +18,52 @@ from .io import (DataError, check_same_shape, keep_objects, looks_like_labels, r
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['file_layout', 'spatial_ndim', 'channel_axis', 'folder_ndim', 'read_stack', 'read_stack_image', 'read_stack_labels',
-           'folder_samples', 'ImageFolder']
+__all__ = ['FILE_ENDS', 'file_layout', 'spatial_ndim', 'channel_axis', 'folder_ndim', 'read_stack', 'read_stack_image',
+           'read_stack_labels', 'folder_samples', 'ImageFolder']
 
 # %% ../../nbs/06_data.folder.ipynb #8d30402c
+FILE_ENDS = {'PNG': b'IEND\xaeB`\x82', 'JPEG': b'\xff\xd9'}  # the last bytes of a whole PNG (its IEND chunk) and JPEG file
+
+def _check_whole(path: Path, # the image file
+                 im: Image.Image | None = None, # its Pillow image, opened (None: a TIFF file)
+                 tif=None): # its opened TiffFile
+    "Refuse a file cut short, from its size and last bytes; a PNG or JPEG with other last bytes is decoded to decide."
+    size = path.stat().st_size
+    if tif is not None:
+        s = tif.series[0]
+        if s.dataoffset is not None and s.dataoffset + s.nbytes > size: raise DataError(f'image {path} is truncated: its pixels end at byte {s.dataoffset + s.nbytes}, the file at {size}')
+        return
+    end = FILE_ENDS.get(im.format)
+    if end is None: return
+    with open(path, 'rb') as fh:
+        fh.seek(max(0, size - len(end))); tail = fh.read()
+    if tail != end: im.load()  # raises for a truncated file; a whole file with bytes after its end loads
+
+@contextmanager
+def _tiff_complaints():
+    "Collect what tifffile logs meanwhile (a damaged file: pages past its end) instead of printing it; yields the list."
+    heard, log, h = [], logging.getLogger('tifffile'), logging.Handler(logging.WARNING)
+    h.emit = lambda record: heard.append(record.getMessage())
+    log.addHandler(h)
+    try: yield heard
+    finally: log.removeHandler(h)
+
 def file_layout(path) -> tuple:
     "Shape and axis letters of an image file, from its header alone: tifffile's letters for TIFF, YX or YXS otherwise."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no such image file: {path}')
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
-            with tifffile.TiffFile(path) as t: return tuple(t.series[0].shape), t.series[0].axes
+            with _tiff_complaints() as heard, tifffile.TiffFile(path) as t:
+                _check_whole(path, tif=t)
+                if heard: raise DataError(f'image {path} is damaged or cut short (tifffile: {heard[0]})')
+                return tuple(t.series[0].shape), t.series[0].axes
         with Image.open(path) as im:
+            _check_whole(path, im)
             bands = len(im.getbands())
             return ((im.height, im.width), 'YX') if bands == 1 else ((im.height, im.width, bands), 'YXS')
+    except DataError: raise
+    except UnidentifiedImageError: raise DataError(f'cannot read image {path}: it is not an image file (a PNG, JPEG or TIFF)') from None
     except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
 
 # %% ../../nbs/06_data.folder.ipynb #3fdd15c9
