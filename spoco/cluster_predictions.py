@@ -19,7 +19,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from .cli import command
-from .cluster import METHODS, SCORES, cluster, instance_scores, otsu_mask
+from .cluster import FOREGROUND, METHODS, SCORES, cluster, clustering_mask, instance_scores
 from .data.cityscapes import THINGS, things_ids
 from .data.io import DataError, read_labels
 from .data.sets import DATA_SETS, data_set, semantic_mask
@@ -28,8 +28,8 @@ from .data.io import atomic_write
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['SUFFIX', 'INPUTS', 'FOREGROUND', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction',
-           'find_inputs', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets', 'write_dataset',
+__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction', 'find_inputs',
+           'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets', 'write_dataset',
            'matching_scores', 'score_image', 'cluster_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
            'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
            'write_rows', 'gather_in_order', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
@@ -142,8 +142,6 @@ def score_image(seg: np.ndarray, # the segmentation
     return s if kind == 'cvppp' and ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
 
 # %% ../nbs/65_cluster_predictions.ipynb #744ebfe4
-FOREGROUND = ('mask', 'otsu', 'none')  # where to cluster: the data set's masks where found, an Otsu threshold of the image, everywhere
-
 def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
     "The middle slice along depth of an array whose last `spatial` axes are space; 2D arrays unchanged."
     return a[..., a.shape[-3] // 2, :, :] if spatial == 3 else a
@@ -158,7 +156,7 @@ def cluster_file(path, # a predictions file
                  delta_var: float = 0.5, # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
                  bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                  delta_dist: float = 2.0, # msplus: clusters with closer means are merged
-                 foreground: str = 'mask', # one of FOREGROUND: the mask at mask_path, an Otsu threshold of raw, or everywhere
+                 foreground: str = 'mask', # one of FOREGROUND: the mask at mask_path, Li's threshold of raw, or everywhere
                  min_size: int = 0, # clusters with fewer pixels become background
                  remove_largest: bool = False, # make the largest cluster background
                  iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
@@ -171,9 +169,9 @@ def cluster_file(path, # a predictions file
     path = Path(path)
     p = read_prediction(path, need_g=clustering == 'consistency')
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground == 'mask' else None
-    if foreground == 'otsu':
-        if p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground otsu needs it')
-        mask = otsu_mask(p['raw'].reshape(-1, *p['embeddings1'].shape[1:]))
+    if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
+    raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
+    mask = clustering_mask(foreground, raw, mask)
     if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
         raise DataError(f"{path}: embeddings of size {p['embeddings1'].shape[1:]} and mask {mask_path} of size {mask.shape} differ")
     seg = cluster(p['embeddings1'], clustering, delta_var, bandwidth=bandwidth, delta_dist=delta_dist, emb2=p['embeddings2'],
@@ -381,7 +379,7 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         delta_var: float = 0.5, # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
                         bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                         delta_dist: float = 2.0, # msplus: clusters with closer means are merged
-                        foreground: str = 'mask', # one of FOREGROUND: the data set's masks where found, an Otsu threshold of the image, or everywhere
+                        foreground: str = 'mask', # one of FOREGROUND: the data set's masks where found, a threshold of the image, or everywhere
                         min_size: int = 0, # clusters with fewer pixels become background
                         remove_largest: bool = False, # make the largest cluster background
                         iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
@@ -423,7 +421,7 @@ class ClusterRun:
     delta_var: float = 0.5                 # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
     bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: 2 delta_var, the measured best
     delta_dist: float = 2.0                # msplus: clusters whose means are closer are merged
-    foreground: Literal[FOREGROUND] = 'mask'  # where to cluster: the data set's masks where found (else everywhere), an Otsu threshold of the image (fluorescence), or everywhere
+    foreground: Literal[FOREGROUND] = 'mask'  # where to cluster: the data set's masks where found (else everywhere), a threshold of the image (fluorescence), or everywhere
     min_size: int = 0                      # clusters with fewer pixels become background
     remove_largest: bool = False           # make the largest cluster background (data without a foreground mask)
     iou_threshold: float = 0.6             # consistency: clusters with a lower median anchor IoU are dropped

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .cli import Overrides, command, flag
-from .cluster import METHODS, cluster
+from .cluster import FOREGROUND, METHODS, cluster, clustering_mask
 from .cluster_predictions import score_image
 from .data.io import DataError, atomic_write, check_ratio
 from .data.sets import data_set
@@ -60,10 +60,10 @@ def main_score(ds_name: str) -> str:
     return 'sbd' if data_set(ds_name).scores == 'cvppp' else 'f1'
 
 def segment_image(net, image: np.ndarray, fg, cfg: SpocoConfig, clustering: str = 'ms', min_size: int = 0,
-                  remove_largest: bool = False, seed: int = 0) -> tuple:
+                  remove_largest: bool = False, seed: int = 0, foreground: str = 'mask') -> tuple:
     "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
     emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
-    seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g, mask=fg, min_size=min_size,
+    seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g, mask=clustering_mask(foreground, image, fg), min_size=min_size,
                   remove_largest=remove_largest, seed=seed)
     return np.asarray(seg).astype(np.int64), emb_f, emb_g
 
@@ -72,6 +72,7 @@ def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
               min_size: int = 0, # clusters with fewer pixels become background
               remove_largest: bool = False, # make the largest cluster background
               device='cpu', # where to predict
+              foreground: str = 'mask', # one of FOREGROUND: the data set's masks, a threshold of the image, or everywhere
              ) -> dict:
     "The scores of the validation images of a run's data set, predicted with its last checkpoint."
     net, cfg = load_predictor(Path(run_dir) / 'last_checkpoint.pytorch')
@@ -81,7 +82,7 @@ def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
     for i in range(len(ds.samples)):
         d = ds.load(i)
         if d['label'] is None: raise DataError(f'{ds.samples[i].image} has no labels; the curve scores labelled validation images')
-        segs.append(segment_image(net, d['image'], d['fg'], cfg, clustering, min_size, remove_largest)[0]); gts.append(d['label'])
+        segs.append(segment_image(net, d['image'], d['fg'], cfg, clustering, min_size, remove_largest, foreground=foreground)[0]); gts.append(d['label'])
     if not segs: raise DataError(f'--ds-path {cfg.ds_path} has no validation images')
     if main_score(cfg.ds_name) == 'sbd':
         per = [score_image(s, g, 'cvppp') for s, g in zip(segs, gts)]
@@ -157,11 +158,12 @@ def save_figure(path, rows: list, score: str) -> Path:
 FREE = ('instance_ratio', 'manual_seed', 'spoco', 'checkpoint_dir', 'device', 'num_workers', 'log_after_iters', 'val_every',
         'checkpoint_every', 'amp', 'max_bad_steps')  # chosen per run, or no influence on the result
 
-def bind_settings(out, cfg: SpocoConfig, clustering: str, min_size: int, remove_largest: bool) -> dict:
+def bind_settings(out, cfg: SpocoConfig, clustering: str, min_size: int, remove_largest: bool, foreground: str = 'mask') -> dict:
     "Record the curve's settings in OUT/curve.json, or refuse settings that differ from those recorded."
     path = Path(out) / 'curve.json'
     now = {k: v for k, v in config_to_dict(cfg).items() if k not in FREE}
     now.update(clustering=clustering, min_size=min_size, remove_largest=remove_largest)
+    if foreground != 'mask': now['foreground'] = foreground  # recorded only when set, so earlier curves still match
     if path.is_file():
         old = json.loads(path.read_text())
         diff = [f'{flag(k)} {now.get(k)} (curve: {old.get(k)})' for k in sorted(set(old) | set(now)) if old.get(k) != now.get(k)]
@@ -202,6 +204,7 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
                    clustering: str = 'ms', # how the validation embeddings are clustered: one of METHODS
                    min_size: int = 0, # clusters with fewer pixels become background
                    remove_largest: bool = False, # make the largest cluster background (data without a foreground mask)
+                   foreground: str = 'mask', # where to cluster: one of FOREGROUND (the data set's masks, a threshold of the image, everywhere)
                    progress: bool = True, # show progress bars and one line per run
                    cbs: tuple = (), # extra training callbacks of every run
                    rank: int | None = None, world: int | None = None, # this process takes runs rank::world; None: torchrun's
@@ -210,11 +213,12 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
     out, (r0, w0) = Path(out), _env_rank()
     rank, world = r0 if rank is None else rank, w0 if world is None else world
     check_curve(fractions, variants, seeds, clustering, min_size)
+    if foreground not in FOREGROUND: raise ValueError(f'--foreground must be one of {", ".join(FOREGROUND)}, got {foreground!r}')
     check_config(replace(cfg, checkpoint_dir=str(out / 'runs')))
     spec, score = data_set(cfg.ds_name), main_score(cfg.ds_name)
     with locked(out):
         if spec.prepare is not None: spec.prepare(Path(cfg.ds_path))  # a built-in set is written once, by one process
-        bind_settings(out, cfg, clustering, min_size, remove_largest)
+        bind_settings(out, cfg, clustering, min_size, remove_largest, foreground)
     if not spec.has(Path(cfg.ds_path), 'val'): raise DataError(f'--ds-path {cfg.ds_path} has no validation images (val); the curve scores them')
     todo = set(missing_runs(out, fractions, variants, seeds))
     device = pick_device(cfg.device)  # cuda:LOCAL_RANK under torchrun with GPUs
@@ -226,7 +230,7 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
         if not done:
             trainer = train(rc, resume=last.is_file(), cbs=cbs, progress=progress)
             if trainer.stop: raise KeyboardInterrupt(f'stopped during {run_name(fraction, variant, seed)}; run the same command to continue')
-        row = dict(fraction=fraction, variant=variant, seed=seed, **score_run(rc.checkpoint_dir, clustering, min_size, remove_largest, device),
+        row = dict(fraction=fraction, variant=variant, seed=seed, **score_run(rc.checkpoint_dir, clustering, min_size, remove_largest, device, foreground),
                    seconds=round(time.perf_counter() - t0, 1))
         add_row(out, row, score)
         if progress: print(f'{run_name(fraction, variant, seed)}: {score} {row[score]:.3f} ({"scored" if done else "trained and scored"} in {row["seconds"]:.0f} s)', flush=True)
@@ -245,6 +249,7 @@ class CurveRun:
     clustering: Literal['ms', 'msplus', 'hdbscan', 'consistency'] = 'ms'  # how the validation embeddings are clustered: one of METHODS
     min_size: int = 0  # clusters with fewer pixels become background
     remove_largest: bool = False  # make the largest cluster background (data without a foreground mask)
+    foreground: Literal['mask', 'threshold', 'none'] = 'mask'  # where to cluster: the data set's masks where found, a threshold of the image (fluorescence), everywhere
     progress: bool = True  # progress bars and one line per run
 
 @command(CurveRun, Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),
