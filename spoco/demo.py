@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .cli import command
-from .cluster import mean_shift
+from .cluster import BANDWIDTH, mean_shift
 from .cluster_predictions import cluster_predictions, format_table
 from .data.cvppp import CVPPP
 from .data.synthetic import LEAVES, colour_labels, write_synthetic_cvppp
@@ -24,9 +24,8 @@ from .train import SpocoConfig, reuse_freed_memory, train
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['CPU_DEMO', 'GPU_DEMO', 'BANDWIDTH', 'SMALLEST_ROSETTE', 'DemoSettings', 'min_size', 'demo_data', 'demo_config',
-           'preview', 'segment', 'summary_figure', 'predict_and_score', 'demo', 'DemoRun', 'demo_settings',
-           'spoco_demo']
+__all__ = ['CPU_DEMO', 'GPU_DEMO', 'SMALLEST_ROSETTE', 'DemoSettings', 'min_size', 'demo_data', 'demo_config', 'preview',
+           'segment', 'summary_figure', 'predict_and_score', 'demo', 'DemoRun', 'demo_settings', 'spoco_demo']
 
 # %% ../nbs/90_demo.ipynb #06c3a792
 @dataclass
@@ -48,7 +47,6 @@ class DemoSettings:
 CPU_DEMO = DemoSettings()
 GPU_DEMO = DemoSettings(size=448, coord_px=28.0, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
 
-BANDWIDTH = 2.0  # mean-shift bandwidth in units of delta_var (see the clustering step below)
 
 def min_size(size: int) -> int:
     "Smallest object kept by the clustering: the original CVPPP setting, 200 pixels at 448x448, scaled to the image area."
@@ -125,7 +123,7 @@ def predict_and_score(cfg: SpocoConfig, # a finished demo-style run: synthetic d
     net, _ = load_predictor(best if best.exists() else run / 'last_checkpoint.pytorch')
     predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, progress=progress,
                     device='cuda' if torch.cuda.is_available() else 'cpu')
-    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=BANDWIDTH * cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
+    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
                                 min_size=cfg.val_min_size, num_workers=num_workers, progress=progress)
     return net, table
 

@@ -293,7 +293,7 @@ def validate(net: SpocoNet, # f and g
              min_size: int = 0 # clusters smaller than this become background
             ) -> dict:
     "Mean validation loss and (with foreground masks) mean SBD of mean-shift clusters, over up to `max_images`."
-    from spoco.cluster import mean_shift
+    from spoco.cluster import BANDWIDTH, mean_shift
     from spoco.metrics import sbd
     losses, scores, was_training = [], [], net.f.training
     net.f.eval(); net.g.eval()
@@ -305,7 +305,7 @@ def validate(net: SpocoNet, # f and g
             if d['label'] is not None:
                 target = torch.from_numpy(d['label'])[None].to(device)
                 losses.append(float(loss_fn(emb_f, emb_g, target, torch.Generator(device).manual_seed(i))))
-                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), 2 * loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
+                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), BANDWIDTH * loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
     net.f.train(was_training); net.g.train(was_training)
     out = {'val_loss': float(np.mean(losses))} if losses else {}
     if scores: out['val_sbd'] = float(np.mean(scores))
@@ -353,7 +353,7 @@ class TensorBoardCB(Callback):
     def after_validate(self, t: Trainer):
         if self.w is None: return
         for k, v in t.metrics.items(): self.w.add_scalar(f'val/{k}', v, t.it)
-        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, 2 * t.loss_fn.delta_var), t.it, dataformats='HWC')
+        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, t.loss_fn.delta_var), t.it, dataformats='HWC')
     def after_fit(self, t: Trainer):
         if self.w is not None: self.w.close()
 
@@ -361,10 +361,10 @@ class TensorBoardCB(Callback):
 def validation_panel(net: SpocoNet, # f and g
                      ds: InstanceDataset, # validation images; the first is shown
                      device, # where the networks are
-                     bandwidth: float # mean-shift bandwidth, delta_var
+                     delta_var: float # the loss's delta_var; mean-shift clusters at BANDWIDTH times it
                     ) -> np.ndarray:
     "One row of pictures of the first validation image (the middle slice of a volume): input, PCA of f and of g, labels, clustering."
-    from spoco.cluster import mean_shift
+    from spoco.cluster import BANDWIDTH, mean_shift
     from spoco.viz import overlay, pca_rgb
     d = ds.load(0)
     x = standardize(torch.from_numpy(d['image'])[None].to(device))
@@ -378,7 +378,7 @@ def validation_panel(net: SpocoNet, # f and g
         d = dict(d, image=d['image'][:, z], **{k: d[k][z] for k in ('label', 'fg') if d[k] is not None})
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
     lab = d['label'] if d['label'] is not None else np.zeros(img.shape[:2], int)
-    seg = mean_shift(emb_f, bandwidth, mask=d['fg']).astype(np.int64)
+    seg = mean_shift(emb_f, BANDWIDTH * delta_var, mask=d['fg']).astype(np.int64)
     return np.concatenate([img, pca_rgb(emb_f), pca_rgb(emb_g), overlay(img, lab, 1.0), overlay(img, seg, 1.0)], axis=1)
 
 # %% ../nbs/30_train.ipynb #9f1825bd
