@@ -48,15 +48,20 @@ CPU_DEMO = DemoSettings()
 GPU_DEMO = DemoSettings(size=448, coord_px=28.0, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
 
 
-def min_size(size: int) -> int:
+def min_size(size: int # the side of the square images in pixels
+            ) -> int:
     "Smallest object kept by the clustering: the original CVPPP setting, 200 pixels at 448x448, scaled to the image area."
     return max(1, round(200 * (size / 448) ** 2))
 
-def demo_data(s: DemoSettings, root) -> Path:
+def demo_data(s: DemoSettings, # the demo's sizes
+              root # the folder to write the rosettes to
+             ) -> Path:
     "Write (or find already written) the synthetic rosettes of a demo run under `root`."
     return write_synthetic_cvppp(root, s.n_train, s.n_val, s.n_test, s.size, s.seed, n_leaves=s.leaves)
 
-def demo_config(s: DemoSettings, out: Path) -> SpocoConfig:
+def demo_config(s: DemoSettings, # the demo's sizes
+                out: Path # the demo's folder: data in out/data, checkpoints in out/run
+               ) -> SpocoConfig:
     "The training configuration of a demo run writing to `out`."
     return SpocoConfig(ds_name='synthetic', ds_path=str(out / 'data'), checkpoint_dir=str(out / 'run'), patch_size=(s.size, s.size),
                        batch_size=s.batch_size, num_workers=2 if torch.cuda.is_available() else 0, model_feature_maps=tuple(s.feature_maps), learning_rate=s.learning_rate,
@@ -84,14 +89,30 @@ def preview(root,  # a data set in the CVPPP layout
     return Path(out)
 
 # %% ../nbs/90_demo.ipynb #56f5a09a
-def segment(net, image: np.ndarray, fg: np.ndarray, bandwidth: float, *, min_size: int = 0) -> np.ndarray:
+def segment(net, # the SpocoNet of a run
+            image: np.ndarray, # one image (C, H, W) in [0, 1]
+            fg: np.ndarray, # its foreground mask; None clusters everywhere
+            delta_var: float, # the loss's delta_var; mean-shift clusters at the default bandwidth, BANDWIDTH times it
+            *,
+            min_size: int = 0, # clusters with fewer pixels become background
+           ) -> np.ndarray:
     "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
     x = standardize(torch.from_numpy(image)[None])[0]
     emb = add_coords(predict_embeddings(net.f, x)[None], net.coord_px)[0]  # f alone, with the positions the run trained with
-    return mean_shift(emb, bandwidth, mask=fg, min_size=min_size).astype(np.int64)
+    return mean_shift(emb, BANDWIDTH * delta_var, mask=fg, min_size=min_size).astype(np.int64)
 
-def summary_figure(net, root, out, test_segs: dict, *, n_train: int = 2, n_test: int = 3, instance_ratio: float = 0.1,
-                   bandwidth: float = 0.5, kept: dict | None = None, min_size: int = 0):
+def summary_figure(net, # the SpocoNet of the run
+                   root, # the demo's data set
+                   out, # the PNG file to write
+                   test_segs: dict, # image stem -> segmentation already computed (others are segmented here)
+                   *,
+                   n_train: int = 2, # training images shown, with the leaves seen in training
+                   n_test: int = 3, # test images shown, with their segmentation
+                   instance_ratio: float = 0.1, # the fraction of leaves labelled in training
+                   delta_var: float = 0.5, # the loss's delta_var, for `segment`
+                   kept: dict | None = None, # the labelled leaves of each training image, as training drew them
+                   min_size: int = 0, # clusters with fewer pixels become background
+                  ):
     "Write the demo's summary figure to `out`: input, labels seen in training, prediction, ground truth."
     import matplotlib.pyplot as plt
     train_full, train_seen = CVPPP(root, 'train'), CVPPP(root, 'train', instance_ratio=instance_ratio, kept=kept)
@@ -100,7 +121,7 @@ def summary_figure(net, root, out, test_segs: dict, *, n_train: int = 2, n_test:
     rows += [(test.load(i), None, test_segs.get(test.samples[i].image.stem)) for i in range(min(n_test, len(test)))]
     fig, axs = plt.subplots(len(rows), 4, figsize=(10, 2.6 * len(rows)), squeeze=False)
     for r, (d, seen, seg) in enumerate(rows):
-        if seg is None: seg = segment(net, d['image'], d['fg'], bandwidth, min_size=min_size)
+        if seg is None: seg = segment(net, d['image'], d['fg'], delta_var, min_size=min_size)
         img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
         panels = [img, None if seen is None else overlay(img, seen, 0.8), overlay(img, seg, 0.8), overlay(img, d['label'], 0.8)]
         for c, (p, t) in enumerate(zip(panels, ['input', 'labels seen in training', 'prediction', 'ground truth'])):
@@ -152,7 +173,7 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     for p in sorted((out / 'predictions').glob('*_predictions.h5')):
         with h5py.File(p, 'r') as f: segs[p.name[:-len('_predictions.h5')]] = f['segmentation'][:]
     fig = summary_figure(net.cpu(), root, out / 'summary.png', segs, instance_ratio=s.instance_ratio,
-                         bandwidth=BANDWIDTH * cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=cfg.val_min_size)
+                         delta_var=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=cfg.val_min_size)
     m = table['mean']
     say(f"test images: mean SBD {m['sbd']:.3f}, mean |DiC| {m['abs_dic']:.2f}; overlays in {out / 'predictions'}, summary figure {fig}")
     return table
