@@ -27,13 +27,15 @@ __all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'ThingName', 'PHASES', 'things_ids
 # %% ../../nbs/05_data.cityscapes.ipynb #ed9d40db
 THINGS = {'person': 24, 'rider': 25, 'car': 26, 'truck': 27, 'bus': 28, 'train': 31, 'motorcycle': 32, 'bicycle': 33}
 
-def things_ids(things_class: str | None = None) -> list[int]:
+def things_ids(things_class: str | None = None,  # a name from THINGS; None: all of them
+              ) -> list[int]:
     "The labelIds of one things class, or of all of them for `None`; refuses unknown names."
     if things_class is None: return list(THINGS.values())
     if things_class not in THINGS: raise ValueError(f'unknown Cityscapes things class {things_class!r}; choose from {", ".join(THINGS)}')
     return [THINGS[things_class]]
 
-def group_name(things_class: str | None) -> str:
+def group_name(things_class: str | None,  # a name from THINGS; None: all things together
+              ) -> str:
     "The folder name of a class in the sampler's layout: the class itself, or `all`."
     return 'all' if things_class is None else things_class
 
@@ -46,7 +48,8 @@ def things_instances(ids: np.ndarray,  # a Cityscapes instanceIds array
     return np.where((ids >= 1000) & np.isin(ids // 1000, things_ids(things_class)), ids, 0)
 
 # %% ../../nbs/05_data.cityscapes.ipynb #0244bb4d
-def eval_labels(path) -> np.ndarray:
+def eval_labels(path,  # a Cityscapes `*_gtFine_instanceIds.png` file
+               ) -> np.ndarray:
     "An instanceIds file as the benchmark reads it: int64, objects `class * 1000 + k`, every other pixel its labelId."
     return read_labels(path).astype(np.int64)
 
@@ -73,7 +76,8 @@ def _fake_scene(rng: np.random.Generator, size: tuple) -> tuple:
 def write_fake_cityscapes(root,  # folder to create the tree in
                           n_images: int = 3,  # images per city
                           size: tuple = (64, 128),  # (height, width) of every image
-                          seed: int = 0) -> Path:  # seeds the scenes
+                          seed: int = 0,  # seeds the scenes
+                         ) -> Path:
     "Write a tiny tree in the Cityscapes layout with things instances of several classes; returns `root`."
     root, rng = Path(root), np.random.default_rng(seed)
     for split, cities in FAKE_CITIES.items():
@@ -91,7 +95,8 @@ def write_fake_cityscapes(root,  # folder to create the tree in
     return root
 
 # %% ../../nbs/05_data.cityscapes.ipynb #5de0e559
-def check_root(root) -> Path:
+def check_root(root,  # the Cityscapes root holding leftImg8bit/ and gtFine/
+              ) -> Path:
     "The Cityscapes root as a Path; refuses a missing folder."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f'Cityscapes root not found: {root}')
@@ -131,17 +136,22 @@ def sample_units(ids: list,  # per image, the ids of its objects
     return kept
 
 # %% ../../nbs/05_data.cityscapes.ipynb #582246ab
-def write_uint16_png(path, labels: np.ndarray) -> Path:
+def write_uint16_png(path,  # the PNG file to write
+                     labels: np.ndarray,  # (H, W) ids in [0, 65535]
+                    ) -> Path:
     "Save instance ids as a 16-bit PNG, atomically; refuses ids that do not fit."
     if labels.size and not 0 <= labels.min() <= labels.max() < 2**16: raise DataError(f'ids of {path} do not fit a 16-bit PNG')
     return atomic_write(path, lambda p: Image.fromarray(labels.astype(np.uint16)).save(p, format='PNG'))
 
-def write_lines(path, lines: list) -> Path:
+def write_lines(path,  # the text file to write
+                lines: list,  # its lines, without line ends
+               ) -> Path:
     "Write a text file of lines, atomically."
     return atomic_write(path, lambda p: p.write_text(''.join(f'{l}\n' for l in lines)))
 
 # %% ../../nbs/05_data.cityscapes.ipynb #09f6aec3
-def ratio_folder(ratio: float) -> str:
+def ratio_folder(ratio: float,  # a sampling ratio
+                ) -> str:
     "The folder name of a sampling ratio: `0.4`, `0.25`, `1`."
     return f'{ratio:g}'
 

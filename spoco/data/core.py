@@ -142,7 +142,9 @@ def patch_counts(ds: InstanceDataset,  # the training data set
 # %% ../../nbs/03_data.core.ipynb #fa0dfdf4
 IMAGE_SUFFIXES = ('.png', '.tif', '.tiff', '.jpg', '.jpeg')
 
-def find_images(folder, pattern: str = '*') -> list[Path]:
+def find_images(folder,  # the folder to list (not its subfolders)
+                pattern: str = '*',  # a glob pattern the file names must match
+               ) -> list[Path]:
     "Image files in `folder` matching `pattern`, sorted; the folder must exist."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f'no such folder: {folder}')

@@ -16,7 +16,10 @@ __all__ = ['CVPPP_SUBSETS', 'cvppp_samples', 'CVPPP']
 # %% ../../nbs/04_data.cvppp.ipynb #12e3eab2
 CVPPP_SUBSETS = ('A1', 'A2', 'A3', 'A4')
 
-def cvppp_samples(root, phase: str = 'train', subsets=('A1',)) -> list[Sample]:
+def cvppp_samples(root,  # the data set root holding train/, val/ and test/
+                  phase: str = 'train',  # 'train', 'val' or 'test'
+                  subsets=('A1',),  # which of A1-A4 to use; names get a subset prefix when there are several
+                 ) -> list[Sample]:
     "The samples of CVPPP subsets in `root/phase/`; labels are required except in the test phase."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f'CVPPP root not found: {root}')

@@ -48,7 +48,8 @@ def _tiff_complaints():
     try: yield heard
     finally: log.removeHandler(h)
 
-def file_layout(path) -> tuple:
+def file_layout(path,  # an image file: PNG, JPEG or TIFF
+               ) -> tuple:
     "Shape and axis letters of an image file, from its header alone: tifffile's letters for TIFF, YX or YXS otherwise."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no such image file: {path}')
@@ -69,7 +70,8 @@ def file_layout(path) -> tuple:
 # %% ../../nbs/06_data.folder.ipynb #3fdd15c9
 def spatial_ndim(shape: tuple,  # the file's array shape
                  axes: str,  # its axis letters, as `file_layout` gives them
-                 mask: bool = False) -> int:  # a mask (no channel axis; RGB-coded when 2D) rather than an image
+                 mask: bool = False,  # a mask (no channel axis; RGB-coded when 2D) rather than an image
+                ) -> int:
     "How many spatial dimensions an image or mask file has, judged from its shape and axis letters."
     if 'Z' in axes: return 3
     if mask: return 2 if len(shape) == 3 and shape[-1] in (3, 4) else len(shape)
@@ -80,7 +82,8 @@ def spatial_ndim(shape: tuple,  # the file's array shape
 def channel_axis(shape: tuple,  # the image's array shape
                  axes: str,  # its axis letters
                  ndim: int,  # the data set's spatial dimensions
-                 path) -> int | None:  # the file, for the message
+                 path,  # the file, for the message
+                ) -> int | None:
     "The axis holding the channels of an image in an `ndim`-D data set (None for a single channel); refuse other shapes."
     if len(shape) == ndim and not (ndim == 2 and 'Z' in axes): return None
     if len(shape) == ndim + 1 and not (ndim == 2 and 'Z' in axes):
@@ -103,7 +106,8 @@ def _spatial_shape(path, ndim: int, mask: bool) -> tuple:
     return shape if c is None else shape[:c] + shape[c + 1:]
 
 def folder_ndim(samples: list[Sample],  # the data set's images and masks
-                ndim: int | None = None) -> int:  # 2 or 3; None infers it from the first mask, else the first image
+                ndim: int | None = None,  # 2 or 3; None infers it from the first mask, else the first image
+               ) -> int:
     "The spatial dimension of a folder data set, after checking every file's header against it."
     if ndim not in (None, 2, 3): raise ValueError(f'ndim must be 2, 3 or None (infer from the data), got {ndim!r}')
     if ndim is None:
@@ -118,7 +122,8 @@ def folder_ndim(samples: list[Sample],  # the data set's images and masks
     return ndim
 
 # %% ../../nbs/06_data.folder.ipynb #025ee852
-def read_stack(path) -> tuple:
+def read_stack(path,  # an image file; TIFF keeps its axis letters
+              ) -> tuple:
     "The array of an image file and its axis letters (tifffile's for TIFF; YX or YXS otherwise)."
     path = Path(path)
     if path.suffix.lower() not in ('.tif', '.tiff'):
@@ -129,13 +134,15 @@ def read_stack(path) -> tuple:
         with tifffile.TiffFile(path) as t: return t.series[0].asarray(), t.series[0].axes
     except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
 
-def read_stack_image(path) -> np.ndarray:
+def read_stack_image(path,  # a TIFF stack (D, H, W), with or without a channel axis
+                    ) -> np.ndarray:
     "Read a 3D image stack as float32 (C, D, H, W) in [0, 1]."
     arr, axes = read_stack(path)
     c = channel_axis(arr.shape, axes, 3, path)
     return to_unit_range(arr[None] if c is None else np.moveaxis(arr, c, 0))
 
-def read_stack_labels(path) -> np.ndarray:
+def read_stack_labels(path,  # a TIFF stack (D, H, W) of integer ids
+                     ) -> np.ndarray:
     "Read a 3D mask as int64 (D, H, W) ids, refusing files that are not instance labels."
     arr, axes = read_stack(path)
     if arr.ndim != 3 or spatial_ndim(arr.shape, axes, mask=True) != 3: raise DataError(f'mask {path} has shape {arr.shape}; a 3D data set needs (D, H, W) masks')
@@ -146,7 +153,9 @@ def read_stack_labels(path) -> np.ndarray:
     return arr.astype(np.int64)
 
 # %% ../../nbs/06_data.folder.ipynb #6c2cd40b
-def folder_samples(root, phase: str = 'train') -> list[Sample]:
+def folder_samples(root,  # the data set root holding train/, val/ and test/
+                   phase: str = 'train',  # 'train', 'val' or 'test' (only test images may lack a mask)
+                  ) -> list[Sample]:
     "Samples of `root/phase/images/` paired by file name with `root/phase/masks/`."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f'data root not found: {root}')

@@ -26,7 +26,8 @@ def _pil_to_array(im: Image.Image) -> np.ndarray:
     if im.mode in ('P', 'PA', 'CMYK', 'YCbCr', 'HSV', 'LAB'): im = im.convert('RGBA' if 'A' in im.mode else 'RGB')
     return np.asarray(im)
 
-def read_array(path) -> np.ndarray:
+def read_array(path,  # a PNG, JPEG or TIFF file
+              ) -> np.ndarray:
     "Read a PNG, JPEG or TIFF file into an array; refuse missing, truncated or unreadable files."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no such image file: {path}')
@@ -42,37 +43,45 @@ def read_array(path) -> np.ndarray:
     except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
 
 # %% ../../nbs/01_data.io.ipynb #3d7cf422
-def to_unit_range(arr: np.ndarray) -> np.ndarray:
+def to_unit_range(arr: np.ndarray,  # an image of any dtype and shape
+                 ) -> np.ndarray:
     "Scale an image to float32 in [0, 1]: 8-bit by 1/255, any other depth by its own percentiles."
     if arr.dtype == np.uint8: return arr.astype(np.float32) / 255
     arr = arr.astype(np.float32)
     lo, hi = np.percentile(arr, (0.1, 99.9))
     return np.clip((arr - lo) / max(float(hi - lo), 1e-8), 0, 1).astype(np.float32)
 
-def as_chw(arr: np.ndarray, path) -> np.ndarray:
+def as_chw(arr: np.ndarray,  # an image array as read: (H, W), (H, W, C) or (C, H, W)
+           path,  # its file, for the message
+          ) -> np.ndarray:
     "Image array as (C, H, W): grey stays one channel, RGB(A) loses its alpha and moves channels first."
     if arr.ndim == 2: return arr[None]
     if arr.ndim == 3 and arr.shape[-1] in (2, 3, 4): return np.moveaxis(arr[..., :3] if arr.shape[-1] == 4 else arr[..., :1] if arr.shape[-1] == 2 else arr, -1, 0)
     if arr.ndim == 3 and arr.shape[0] <= 4: return arr
     raise DataError(f'image {path} has shape {arr.shape}; expected (H, W), (H, W, C) or (C, H, W) with C <= 4')
 
-def read_image(path) -> np.ndarray:
+def read_image(path,  # a PNG, JPEG or TIFF image file
+              ) -> np.ndarray:
     "Read an image file as float32 (C, H, W) in [0, 1]."
     return to_unit_range(as_chw(read_array(path), path))
 
 # %% ../../nbs/01_data.io.ipynb #427fb772
-def decode_rgb_labels(rgb: np.ndarray) -> np.ndarray:
+def decode_rgb_labels(rgb: np.ndarray,  # (..., 3) or (..., 4) colours; alpha is ignored
+                     ) -> np.ndarray:
     "Instance ids of an RGB-coded label image: R*65536 + G*256 + B, computed in int64."
     rgb = rgb[..., :3].astype(np.int64)
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 # %% ../../nbs/01_data.io.ipynb #9398ecf3
-def looks_like_labels(lab: np.ndarray, min_flat: float = 0.5) -> bool:
+def looks_like_labels(lab: np.ndarray,  # a candidate label array, any shape
+                      min_flat: float = 0.5,  # the least fraction of pixels equal to their neighbour along the last axis
+                     ) -> bool:
     "Whether `lab` is piecewise constant, as instance labels are: most pixels equal their neighbour."
     if lab.shape[-1] < 2: return True
     return float((lab[..., 1:] == lab[..., :-1]).mean()) >= min_flat
 
-def read_labels(path) -> np.ndarray:
+def read_labels(path,  # a label image: grey, 16-bit, RGB-coded or palette
+               ) -> np.ndarray:
     "Read an instance label image as int64 ids (RGB colours decoded), refusing files that are not labels."
     arr = read_array(path)
     if arr.ndim == 3 and arr.shape[-1] in (3, 4): arr = decode_rgb_labels(arr)
@@ -86,7 +95,8 @@ def read_labels(path) -> np.ndarray:
     return arr
 
 # %% ../../nbs/01_data.io.ipynb #a8d968a9
-def label_ids(labels: np.ndarray) -> np.ndarray:
+def label_ids(labels: np.ndarray,  # instance ids of any shape
+             ) -> np.ndarray:
     "The sorted distinct ids of a label image; fast because labels change value rarely along a row."
     flat = labels.ravel()
     if flat.size == 0: return flat[:0]
@@ -94,45 +104,57 @@ def label_ids(labels: np.ndarray) -> np.ndarray:
     np.not_equal(flat[1:], flat[:-1], out=change[1:])
     return np.unique(flat[change])
 
-def relabel_consecutive(labels: np.ndarray) -> np.ndarray:
+def relabel_consecutive(labels: np.ndarray,  # instance ids of any shape, 0 = unknown
+                       ) -> np.ndarray:
     "Map the ids of `labels` to 1..K in increasing order, keeping 0 as 0."
     ids = label_ids(labels)
     return (np.searchsorted(ids, labels) + (len(ids) > 0 and ids[0] != 0)).astype(np.int64)
 
 # %% ../../nbs/01_data.io.ipynb #c99119a9
-def same_objects(a: np.ndarray, b: np.ndarray) -> bool:
+def same_objects(a: np.ndarray,  # one labeling
+                 b: np.ndarray,  # the other, compared pixel by pixel
+                ) -> bool:
     "Whether labelings `a` and `b` hold the same objects up to renaming of the ids (0 stays 0)."
     if a.shape != b.shape or not np.array_equal(a == 0, b == 0): return False
     pairs = np.unique(np.stack([a.ravel(), b.ravel()]), axis=1)
     return len(pairs[0]) == len(np.unique(a)) == len(np.unique(b))
 
 # %% ../../nbs/01_data.io.ipynb #b6dd94b3
-def check_ratio(ratio: float, flag: str = 'instance_ratio'):
+def check_ratio(ratio: float,  # a fraction of objects
+                flag: str = 'instance_ratio'):  # the flag or argument it came from, for the message
     "Refuse a fraction of objects outside (0, 1], naming the flag."
     if not (isinstance(ratio, (int, float)) and 0 < ratio <= 1): raise ValueError(f'{flag} must be in (0, 1], got {ratio!r}')
 
-def n_kept(ratio: float, n: int) -> int:
+def n_kept(ratio: float,  # the fraction kept, in (0, 1]
+           n: int,  # how many objects there are
+          ) -> int:
     "How many of `n` objects a ratio keeps: round half up, as a person would count."
     return min(n, math.floor(ratio * n + 0.5))
 
-def sample_objects(labels: np.ndarray, ratio: float, seed: int) -> np.ndarray:
+def sample_objects(labels: np.ndarray,  # instance ids, 0 = unknown
+                   ratio: float,  # the fraction of objects to keep, in (0, 1]
+                   seed: int,  # the choice is a function of this seed
+                  ) -> np.ndarray:
     "Ids of `round(ratio * n)` objects of `labels`, chosen by `seed` (sorted)."
     check_ratio(ratio)
     ids = label_ids(labels); ids = ids[ids != 0]
     return np.sort(np.random.default_rng(seed).choice(ids, n_kept(ratio, len(ids)), replace=False))
 
-def keep_objects(labels: np.ndarray, ids) -> np.ndarray:
+def keep_objects(labels: np.ndarray,  # instance ids
+                 ids,  # the ids to keep
+                ) -> np.ndarray:
     "Labels with every object not in `ids` set to 0 (unknown)."
     return np.where(np.isin(labels, np.asarray(ids, dtype=labels.dtype)), labels, 0)
 
 # %% ../../nbs/01_data.io.ipynb #c76fef18
-def seed_for(*keys) -> int:
+def seed_for(*keys,  # integers or strings, in order
+            ) -> int:
     "A 63-bit seed derived from integer or string keys."
     ints = [k if isinstance(k, int) else zlib.crc32(str(k).encode()) for k in keys]
     return int(np.random.SeedSequence(ints).generate_state(2, np.uint64)[0] >> np.uint64(1))
 
 # %% ../../nbs/01_data.io.ipynb #64a9445a
-def fsync_path(path):
+def fsync_path(path):  # a file or folder
     "Flush a file or folder to disk."
     fd = os.open(path, os.O_RDONLY)
     try: os.fsync(fd)
@@ -151,7 +173,10 @@ def atomic_write(path,  # the file to write
     return path
 
 # %% ../../nbs/01_data.io.ipynb #4624480b
-def check_same_shape(image: np.ndarray, labels: np.ndarray, image_path, label_path):
+def check_same_shape(image: np.ndarray,  # (C, *spatial) or (*spatial)
+                     labels: np.ndarray,  # (*spatial)
+                     image_path,  # the image file, for the message
+                     label_path):  # the label file, for the message
     "Refuse an image and its labels whose spatial sizes differ, naming both files."
     if image.shape[-labels.ndim:] != labels.shape:
         raise DataError(f'image {image_path} is {image.shape[-labels.ndim:]} but its labels {label_path} are {labels.shape}')

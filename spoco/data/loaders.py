@@ -22,7 +22,10 @@ def world() -> tuple:
 
 class EpochSampler(DistributedSampler):
     "A `DistributedSampler` whose epoch can start after the first `start` samples of this rank."
-    def __init__(self, dataset: Dataset, shuffle: bool = True, seed: int = 0, drop_last: bool = False):
+    def __init__(self, dataset: Dataset,  # the data set whose indices are drawn
+                 shuffle: bool = True,  # a new permutation each epoch (False: in order)
+                 seed: int = 0,  # with the epoch, seeds the permutation
+                 drop_last: bool = False):  # drop the tail that does not divide evenly over the processes
         n, rank = world()
         super().__init__(dataset, num_replicas=n, rank=rank, shuffle=shuffle, seed=seed, drop_last=drop_last)
         self.start = 0
@@ -35,7 +38,7 @@ class EpochSampler(DistributedSampler):
     def __len__(self): return self.num_samples - self.start
 
 # %% ../../nbs/08_data.loaders.ipynb #39443b7f
-def seed_worker(worker_id: int):
+def seed_worker(worker_id: int):  # the worker's number (unused: torch's seed already differs per worker)
     "Seed NumPy and `random` in a data-loader worker from torch's seed for that worker."
     s = torch.initial_seed() % 2**32
     np.random.seed(s); random.seed(s)
@@ -53,7 +56,9 @@ def make_loaders(train_ds: Dataset,  # the training data set (items: views and l
     val = None if val_ds is None else DataLoader(val_ds, batch_size=1, sampler=EpochSampler(val_ds, False), **kw)
     return train, val
 
-def set_epoch(loader: DataLoader, epoch: int, start_batch: int = 0):
+def set_epoch(loader: DataLoader,  # a loader from `make_loaders`
+              epoch: int,  # the epoch to run
+              start_batch: int = 0):  # batches of the epoch already done, to skip
     "Point a loader's sampler and data set at `epoch`, starting after `start_batch` batches."
     loader.sampler.set_epoch(epoch, start_batch * loader.batch_size)
     if hasattr(loader.dataset, 'set_epoch'): loader.dataset.set_epoch(epoch)

@@ -22,7 +22,8 @@ __all__ = ['PHASES', 'smooth_field', 'random_rotation', 'place_nuclei', 'ellipso
 # %% ../../nbs/00a_data.nuclei.ipynb #397ff745
 def smooth_field(shape: tuple,  # the field's shape, any dimension
                  cell,  # about how many pixels the field varies over: one number, or one per axis
-                 rng: np.random.Generator) -> np.ndarray:
+                 rng: np.random.Generator,  # source of the random values
+                ) -> np.ndarray:
     "Noise in [0, 1] varying over about `cell` pixels along each axis: random values on a coarse grid, linearly upsampled."
     cells = tuple(cell) if isinstance(cell, (tuple, list, np.ndarray)) else (cell,) * len(shape)
     coarse = rng.random(tuple(max(2, int(s / max(c, 1)) + 2) for s, c in zip(shape, cells)))
@@ -31,7 +32,8 @@ def smooth_field(shape: tuple,  # the field's shape, any dimension
 
 # %% ../../nbs/00a_data.nuclei.ipynb #e66cbcf7
 def random_rotation(ndim: int,  # 2 or 3
-                    rng: np.random.Generator) -> np.ndarray:
+                    rng: np.random.Generator,  # source of the random values
+                   ) -> np.ndarray:
     "A uniformly random rotation matrix (ndim x ndim, determinant +1)."
     q, r = np.linalg.qr(rng.normal(size=(ndim, ndim)))
     q = q * np.sign(np.diag(r))
@@ -42,10 +44,11 @@ def random_rotation(ndim: int,  # 2 or 3
 def place_nuclei(extent,  # size of the box per axis, in pixel units
                  n: int,  # the most nuclei to place
                  radius: float,  # mean radius; each nucleus draws its own from 0.6 to 1.4 times this
-                 rng: np.random.Generator,
+                 rng: np.random.Generator,  # source of the random values
                  clump: float = 0.6,  # chance that a new nucleus is put next to one already placed
                  overlap: float = 0.25,  # the largest allowed overlap, as a fraction of two nuclei's summed radii
-                 tries: int = 60) -> tuple:  # attempts per nucleus before giving up (the box is full)
+                 tries: int = 60,  # attempts per nucleus before giving up (the box is full)
+                ) -> tuple:
     "Centres (n, ndim) and radii (n,) of up to `n` crowded nuclei inside a box, in clumps."
     extent = np.asarray(extent, float)
     centres, radii = np.zeros((0, len(extent))), np.zeros(0)
@@ -67,7 +70,8 @@ def ellipsoid_distance(shape: tuple,  # the image's shape in pixels
                        centre: np.ndarray,  # the ellipsoid's centre, in pixel units
                        semi_axes: np.ndarray,  # its semi-axes, in pixel units
                        rot: np.ndarray,  # its rotation (columns: the directions of the semi-axes)
-                       reach: float = 1.3) -> tuple:  # the box extends this many largest semi-axes from the centre
+                       reach: float = 1.3,  # the box extends this many largest semi-axes from the centre
+                      ) -> tuple:
     "The box (slices) around an ellipsoid and the scaled distance of its pixels from the centre (1 on the surface)."
     lo = np.maximum(0, np.floor((centre - reach * semi_axes.max()) / spacing)).astype(int)
     hi = np.minimum(shape, np.ceil((centre + reach * semi_axes.max()) / spacing) + 1).astype(int)
@@ -79,8 +83,9 @@ def nuclei_labels(shape: tuple,  # the image's shape in pixels
                   spacing: np.ndarray,  # pixel size per axis
                   centres: np.ndarray,  # (n, ndim) in pixel units
                   radii: np.ndarray,  # (n,) in pixel units
-                  rng: np.random.Generator,
-                  wobble: float = 0.15) -> tuple:  # how much the surfaces are dented, as a fraction of the radius
+                  rng: np.random.Generator,  # source of the random values
+                  wobble: float = 0.15,  # how much the surfaces are dented, as a fraction of the radius
+                 ) -> tuple:
     "Instance labels (ids 1..n, 0 background) of random ellipsoids and each pixel's scaled distance from its centre."
     ndim = len(shape)
     labels, depth = np.zeros(shape, np.int32), np.ones(shape, np.float32)
@@ -98,9 +103,10 @@ def fluorescence(labels: np.ndarray,  # instance labels, 0 background
                  depth: np.ndarray,  # each pixel's scaled distance from its nucleus's centre
                  spacing: np.ndarray,  # pixel size per axis
                  radius: float,  # the nuclei's mean radius, for the size of their texture
-                 rng: np.random.Generator,
+                 rng: np.random.Generator,  # source of the random values
                  psf: float = 1.0,  # width (sigma) of the blur across, in pixel units
-                 axial: float = 3.0) -> np.ndarray:  # how much wider the blur is along z (the first axis of a 3D stack)
+                 axial: float = 3.0,  # how much wider the blur is along z (the first axis of a 3D stack)
+                ) -> np.ndarray:
     "A float32 fluorescence image in [0, 1] of the nuclei in `labels`: stain, blur and noise."
     shape, ndim = labels.shape, labels.ndim
     bright = np.append(0.0, rng.uniform(0.2, 1.0, int(labels.max())))
@@ -120,7 +126,8 @@ def make_nuclei(shape: tuple = (256, 256),  # (H, W) or (D, H, W) in pixels
                 seed: int = 0,  # the image is a function of this seed
                 radius: float = 9.0,  # mean nucleus radius, in pixel units
                 spacing: tuple | None = None,  # pixel size per axis, e.g. (4, 1, 1) for slices 4 pixels apart; None: all 1
-                min_pixels: int | None = None) -> tuple:  # smaller visible nuclei are dropped; None: 15% of an average one
+                min_pixels: int | None = None,  # smaller visible nuclei are dropped; None: 15% of an average one
+               ) -> tuple:
     "A synthetic fluorescence image of nuclei: float32 image in [0, 1] and int32 instance labels, 0 background."
     rng, ndim = np.random.default_rng(seed), len(shape)
     spacing = np.ones(ndim) if spacing is None else np.asarray(spacing, float)
@@ -135,7 +142,8 @@ def make_nuclei(shape: tuple = (256, 256),  # (H, W) or (D, H, W) in pixels
     return img, relabel_consecutive(labels).astype(np.int32)
 
 # %% ../../nbs/00a_data.nuclei.ipynb #0a489d15
-def adjacent_pairs(labels: np.ndarray) -> set:
+def adjacent_pairs(labels: np.ndarray,  # instance ids in any dimension, 0 = background
+                  ) -> set:
     "Pairs of distinct objects (a < b) that are neighbours along some axis, in any dimension."
     pairs = set()
     for ax in range(labels.ndim):
@@ -147,7 +155,10 @@ def adjacent_pairs(labels: np.ndarray) -> set:
 # %% ../../nbs/00a_data.nuclei.ipynb #a00420ae
 PHASES = ('train', 'val', 'test')
 
-def nuclei_shape(ndim: int, size, spacing) -> tuple:
+def nuclei_shape(ndim: int,  # 2 or 3
+                 size,  # side in pixels, or the whole shape as a tuple
+                 spacing,  # pixel size per axis; a 3D cube gets `size / spacing[0]` slices
+                ) -> tuple:
     "The image shape of a data set: `size` as given when a tuple, else a square, or a cube with fewer slices where they lie further apart."
     if isinstance(size, (tuple, list)):
         if len(size) != ndim: raise ValueError(f'size {tuple(size)} must have {ndim} values for a {ndim}D data set')
@@ -174,7 +185,9 @@ def _write_nucleus(d: Path, name: str, img: np.ndarray, lab: np.ndarray, layout:
 # %% ../../nbs/00a_data.nuclei.ipynb #87a4233d
 def write_synthetic_nuclei(root,  # the data set root to write
                            ndim: int = 2,  # 2 for images, 3 for stacks
-                           n_train: int = 16, n_val: int = 4, n_test: int = 4,  # images per phase
+                           n_train: int = 16,  # training images
+                           n_val: int = 4,  # validation images
+                           n_test: int = 4,  # test images
                            size=None,  # side in pixels (None: 256 in 2D, 64 in 3D), or the whole shape
                            seed: int = 0,  # the data set is a function of this seed
                            spacing: tuple | None = None,  # 3D pixel size per axis, e.g. (4, 1, 1); None: isotropic

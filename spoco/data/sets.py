@@ -23,8 +23,8 @@ from .volumes import VolumeDataset
 from ..metrics import CITYSCAPES_VOID
 
 # %% auto #0
-__all__ = ['DATA_SETS', 'binary_mask', 'plain_labels', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file',
-           'cvppp_inputs', 'cityscapes_inputs', 'mask_inputs', 'semantic_mask', 'read_label_file', 'plain_objects',
+__all__ = ['DATA_SETS', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file', 'cvppp_inputs', 'cityscapes_inputs',
+           'mask_inputs', 'semantic_mask', 'read_label_file', 'binary_mask', 'plain_labels', 'plain_objects',
            'cityscapes_objects']
 
 # %% ../../nbs/09_data.sets.ipynb #3b66f475
@@ -60,26 +60,35 @@ class DataSetSpec:
 # %% ../../nbs/09_data.sets.ipynb #9eb8ce05
 DATA_SETS: dict = {}
 
-def register(spec: DataSetSpec) -> DataSetSpec:
+def register(spec: DataSetSpec,  # the entry; its `name` is the --ds-name value
+            ) -> DataSetSpec:
     "Add a data set to the registry (replacing one of the same name)."
     if spec.ndim not in (2, 3) or len(spec.patch) != spec.ndim: raise ValueError(f'{spec.name}: ndim must be 2 or 3 and the patch must have ndim sizes')
     DATA_SETS[spec.name] = replace(spec, read_mask=spec.read_mask or binary_mask, read_gt=spec.read_gt or plain_labels, objects=spec.objects or plain_objects)
     return spec
 
-def data_set(name: str) -> DataSetSpec:
+def data_set(name: str,  # the --ds-name value
+            ) -> DataSetSpec:
     "The registered data set `name`, or an error naming the flag and the choices."
     if name not in DATA_SETS: raise ValueError(f'--ds-name must be one of {", ".join(DATA_SETS)}, got {name!r}')
     return DATA_SETS[name]
 
 # %% ../../nbs/09_data.sets.ipynb #d556f58a
-def one_file(folder: Path, base: str, what: str, exclude: tuple = ()) -> Path | None:
+def one_file(folder: Path,  # the folder searched, with its subfolders
+             base: str,  # the start of the wanted file's name
+             what: str,  # what the file is, for the message
+             exclude: tuple = (),  # skip files whose names contain any of these
+            ) -> Path | None:
     "The single image below `folder` whose name starts with `base`, preferring labelIds files; None if there is none."
     hits = sorted(p for p in folder.rglob(f'{base}*') if p.suffix.lower() in IMAGE_SUFFIXES and not any(x in p.name for x in exclude))
     if len(hits) > 1: hits = [p for p in hits if 'labelIds' in p.name] or hits
     if len(hits) > 1: raise DataError(f"several {what} files for {base} in {folder}: {', '.join(p.name for p in hits[:3])}")
     return hits[0] if hits else None
 
-def cvppp_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
+def cvppp_inputs(name: str,  # the image's name, `plantNNN` or `plantNNN_rgb`
+                 gt_dir=None,  # the folder of the `_fg.png` and `_label.png` files; None: no inputs
+                 sem_dir=None,  # unused: CVPPP's foreground masks lie in `gt_dir`
+                ) -> tuple:
     "CVPPP: the plant's `_fg.png` (required) and `_label.png` (if any) in `gt_dir`."
     if gt_dir is None: return None, None
     stem = name[:-len('_rgb')] if name.endswith('_rgb') else name
@@ -87,7 +96,10 @@ def cvppp_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
     if not fg.is_file(): raise DataError(f'no foreground mask {fg} for {name}')
     return fg, label if label.is_file() else None
 
-def cityscapes_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
+def cityscapes_inputs(name: str,  # the image's name, `STEM` or `STEM_leftImg8bit`
+                      gt_dir=None,  # searched with its subfolders for `STEM_gtFine_instanceIds.png`; None: no ground truth
+                      sem_dir=None,  # searched with its subfolders for a semantic mask `STEM*`; None: no mask
+                     ) -> tuple:
     "Cityscapes: a semantic mask in `sem_dir` and the instanceIds image in `gt_dir`, found by the image's base name."
     base = name.removesuffix('_leftImg8bit')
     mask = one_file(Path(sem_dir), base, 'semantic mask', ('instanceIds', 'color')) if sem_dir is not None else None
@@ -96,7 +108,10 @@ def cityscapes_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
     if gt_dir is not None and gt is None: raise DataError(f'no {base}_gtFine_instanceIds.png for {name} in {gt_dir}')
     return mask, gt
 
-def mask_inputs(name: str, gt_dir=None, sem_dir=None) -> tuple:
+def mask_inputs(name: str,  # the image's or volume's name
+                gt_dir=None,  # the folder of masks named like the images (or `NAME.h5`); None: no ground truth
+                sem_dir=None,  # unused: these data sets have no semantic masks
+               ) -> tuple:
     "Your own data and volumes: the mask of the same name in `gt_dir` (`NAME.h5` with a `label` dataset, or an image file)."
     if gt_dir is None: return None, None
     for h5 in (Path(gt_dir) / f'{name}.h5', Path(gt_dir) / f'{name}.hdf5'):
@@ -113,7 +128,8 @@ def semantic_mask(sem: np.ndarray, # a labelIds image, or a binary mask (0 and 1
     if set(np.unique(sem).tolist()) <= {0, 1, 255}: return sem > 0
     return np.isin(sem, things_ids(things_class))
 
-def read_label_file(path) -> np.ndarray:
+def read_label_file(path,  # a label image, a TIFF mask stack, or an HDF5 file with a `label` dataset
+                   ) -> np.ndarray:
     "Instance labels from a label image, a 3D mask stack, or the `label` dataset of an HDF5 volume."
     path = Path(path)
     if path.suffix.lower() in ('.h5', '.hdf5'):
@@ -127,10 +143,22 @@ def read_label_file(path) -> np.ndarray:
         if path.suffix.lower() not in ('.tif', '.tiff'): raise
         return read_stack_labels(path)
 
-binary_mask = lambda path, things_class=None: read_label_file(path) > 0
-plain_labels = lambda path, things_class=None: read_label_file(path)
+def binary_mask(path,  # a mask file, as `read_label_file` reads it
+                things_class: str | None = None,  # unused: every labelled pixel counts
+               ) -> np.ndarray:
+    "Where to cluster: the labelled pixels of a mask file."
+    return read_label_file(path) > 0
 
-def plain_objects(gt: np.ndarray, things_class: str | None = None, ignore_label: int | None = None) -> tuple:
+def plain_labels(path,  # a ground-truth file, as `read_label_file` reads it
+                 things_class: str | None = None,  # unused: every object is scored
+                ) -> np.ndarray:
+    "Ground-truth labels as stored."
+    return read_label_file(path)
+
+def plain_objects(gt: np.ndarray,  # ground-truth labels
+                  things_class: str | None = None,  # unused: every label is an object
+                  ignore_label: int | None = None,  # a value marking unlabelled ground truth; None: none
+                 ) -> tuple:
     "Every label is an object; `ignore_label` (if given) marks unlabelled ground truth."
     return gt, (None if ignore_label is None else gt == ignore_label)
 

@@ -18,7 +18,10 @@ __all__ = ['LEAVES', 'PHASES', 'smooth_noise', 'soil', 'leaf_mask', 'leaf_colour
            'colour_labels', 'write_synthetic_cvppp']
 
 # %% ../../nbs/00_data.synthetic.ipynb #9c0afa7d
-def smooth_noise(shape: tuple, cell: int, rng: np.random.Generator) -> np.ndarray:
+def smooth_noise(shape: tuple,  # (height, width) of the noise
+                 cell: int,  # about how many pixels one random value spans
+                 rng: np.random.Generator,  # source of the random values
+                ) -> np.ndarray:
     "Noise in [0, 1] varying over about `cell` pixels: random values on a coarse grid, smoothly upsampled."
     coarse = rng.random((max(2, shape[0] // cell + 2), max(2, shape[1] // cell + 2)))
     fine = ndimage.zoom(coarse, (shape[0] / coarse.shape[0] + 1e-6, shape[1] / coarse.shape[1] + 1e-6), order=1)
@@ -36,7 +39,9 @@ def _blobs(img, rng, n, radius, colour, jitter):
         inside = ((dx*np.cos(a) + dy*np.sin(a))**2 + ((dy*np.cos(a) - dx*np.sin(a)) / e)**2) < r*r
         img[inside] = np.asarray(colour) + rng.normal(0, jitter, 3)
 
-def soil(size: int, rng: np.random.Generator) -> np.ndarray:
+def soil(size: int,  # height and width in pixels
+         rng: np.random.Generator,  # source of the random values
+        ) -> np.ndarray:
     "A cluttered soil background as float RGB in [0, 255]."
     tex = sum(smooth_noise((size, size), c, rng) * wgt for c, wgt in ((size // 4, .5), (size // 16, .3), (4, .2)))
     img = np.array([105., 80., 58.]) * (0.6 + 0.7 * tex[..., None])
@@ -45,7 +50,12 @@ def soil(size: int, rng: np.random.Generator) -> np.ndarray:
     return img
 
 # %% ../../nbs/00_data.synthetic.ipynb #e1eb936d
-def leaf_mask(shape, centre, angle, length, width, bend):
+def leaf_mask(shape,  # (height, width) of the image
+              centre,  # (y, x) where the leaf's axis starts, in pixels
+              angle,  # direction of the axis, in radians from the x axis
+              length,  # length of the blade along its axis, in pixels
+              width,  # width scale in pixels: the blade is at most about 1.8 x `width` across
+              bend):  # sideways bend of the axis: the tip lies `bend * length` pixels off the straight line
     "Boolean blade of one leaf and its (u, v) coordinates: axis from `centre` at `angle`, bent by `bend`."
     yy, xx = np.mgrid[:shape[0], :shape[1]].astype(np.float32)
     dy, dx = yy - centre[0], xx - centre[1]
@@ -55,7 +65,12 @@ def leaf_mask(shape, centre, angle, length, width, bend):
     half = width * 1.9 * t**0.7 * (1 - t)**0.45
     return (u > 0) & (u < length) & (np.abs(v) < half), u, v, half
 
-def leaf_colour(u, v, half, length, base, rng):
+def leaf_colour(u,  # each pixel's position along the leaf's axis, in pixels
+                v,  # each pixel's position across the axis, in pixels
+                half,  # the blade's half-width at each pixel
+                length,  # length of the blade, in pixels
+                base,  # the leaf's RGB colour (3,), in [0, 255]
+                rng):  # source of the pixel noise
     "RGB of a leaf's pixels: lighter towards the tip, darker at the rim and on the midrib."
     shade = (0.75 + 0.35 * u / length) * (1 - 0.3 * (np.abs(v) / np.maximum(half, 1e-3))**2)
     shade = shade * np.where(np.abs(v) < 1.0, 0.8, 1.0)
@@ -97,7 +112,8 @@ def make_rosette(size: int = 448,  # height and width of the image
     return np.clip(img, 0, 255).astype(np.uint8), relabel_consecutive(labels).astype(np.int32)
 
 # %% ../../nbs/00_data.synthetic.ipynb #e52ee1cc
-def touching_pairs(labels: np.ndarray) -> set:
+def touching_pairs(labels: np.ndarray,  # (H, W) instance ids, 0 = background
+                  ) -> set:
     "Pairs of distinct objects (a < b) that share a horizontal or vertical edge."
     pairs = set()
     for a, b in ((labels[:, 1:], labels[:, :-1]), (labels[1:], labels[:-1])):
@@ -106,7 +122,8 @@ def touching_pairs(labels: np.ndarray) -> set:
     return pairs
 
 # %% ../../nbs/00_data.synthetic.ipynb #5672c496
-def colour_labels(labels: np.ndarray) -> np.ndarray:
+def colour_labels(labels: np.ndarray,  # instance ids of any shape, 0 = background
+                 ) -> np.ndarray:
     "A distinct, bright RGB colour per id (golden-ratio hues), black for 0."
     ids = np.arange(int(labels.max()) + 1)
     hsv = [((i * 0.618034) % 1, 0.55 + 0.45 * ((i * 0.382) % 1), 0.95) for i in ids]
@@ -118,7 +135,9 @@ def colour_labels(labels: np.ndarray) -> np.ndarray:
 PHASES = ('train', 'val', 'test')
 
 def write_synthetic_cvppp(root,  # the data set root to write
-                          n_train: int = 16, n_val: int = 4, n_test: int = 4,  # images per phase
+                          n_train: int = 16,  # training images
+                          n_val: int = 4,  # validation images
+                          n_test: int = 4,  # test images
                           size: int = 448,  # image height and width
                           seed: int = 0,  # the data set is a function of this seed
                           subset: str = 'A1',  # the CVPPP subset folder to write into

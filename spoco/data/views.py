@@ -22,7 +22,13 @@ def _uniform(n, lo, hi, g):
     "`n` uniform samples in [lo, hi) from generator `g` (on the CPU)."
     return lo + (hi - lo) * torch.rand(n, generator=g, dtype=torch.float64)
 
-def crop_affines(n: int, in_hw: tuple, scale: tuple, ratio: tuple, flip: float, g: torch.Generator) -> torch.Tensor:
+def crop_affines(n: int,  # how many maps (samples)
+                 in_hw: tuple,  # (H, W) of the input images
+                 scale: tuple,  # (low, high) fraction of the image area a crop covers
+                 ratio: tuple,  # (low, high) aspect ratio (width / height) of a crop
+                 flip: float,  # probability of each flip, vertical and horizontal
+                 g: torch.Generator,  # source of the random numbers (CPU)
+                ) -> torch.Tensor:
     "Affine maps (n, 2, 3) from output to input coordinates for random resized crops with random flips."
     H, W = in_hw
     area = _uniform(n, *scale, g) * H * W
@@ -35,7 +41,10 @@ def crop_affines(n: int, in_hw: tuple, scale: tuple, ratio: tuple, flip: float, 
     theta[:, 1, 1], theta[:, 1, 2] = fy * h / H, (2 * y0 + h) / H - 1
     return theta
 
-def warp(images: torch.Tensor, labels: torch.Tensor, theta: torch.Tensor, out_hw: tuple):
+def warp(images: torch.Tensor,  # (B, C, H, W) float
+         labels: torch.Tensor,  # (B, H, W) integer ids
+         theta: torch.Tensor,  # (B, 2, 3) affine maps from output to input coordinates
+         out_hw: tuple):  # (H, W) of the output
     "Resample images (bilinear) and labels (nearest) of a batch through affine maps `theta`."
     grid = F.affine_grid(theta.to(images.device), (len(images), 1, *out_hw), align_corners=False)
     img = F.grid_sample(images, grid.to(images.dtype), mode='bilinear', padding_mode='reflection', align_corners=False)
@@ -43,7 +52,8 @@ def warp(images: torch.Tensor, labels: torch.Tensor, theta: torch.Tensor, out_hw
     return img, lab[:, 0].long()
 
 # %% ../../nbs/02_data.views.ipynb #89252536
-def relabel_batch(labels: torch.Tensor) -> torch.Tensor:
+def relabel_batch(labels: torch.Tensor,  # (B, ...) integer ids, 0 = unknown
+                 ) -> torch.Tensor:
     "Relabel every sample of a batch of labels (B, ...) to consecutive ids 1..K, keeping 0 as 0."
     b = torch.arange(len(labels), device=labels.device).view(-1, *[1] * (labels.ndim - 1))
     keys = torch.where(labels > 0, b * (labels.max() + 1) + labels, -1)
@@ -64,7 +74,9 @@ def _bcast(v, x):
     v = v.to(device=x.device, dtype=x.dtype if v.is_floating_point() else v.dtype)
     return v.view(-1, *[1] * (x.ndim - 1))
 
-def rotate_hue(x: torch.Tensor, turns: torch.Tensor) -> torch.Tensor:
+def rotate_hue(x: torch.Tensor,  # (B, 3, H, W) RGB images
+               turns: torch.Tensor,  # (B,) hue rotation per sample, in full turns
+              ) -> torch.Tensor:
     "Rotate the hue of RGB images (B, 3, H, W) by `turns` (B,) of a full turn, in YIQ space."
     a = 2 * math.pi * turns.to(x)
     c, s, one, zero = a.cos(), a.sin(), torch.ones_like(a), torch.zeros_like(a)
@@ -73,7 +85,10 @@ def rotate_hue(x: torch.Tensor, turns: torch.Tensor) -> torch.Tensor:
     return torch.einsum('bij,bj...->bi...', m, x)
 
 # %% ../../nbs/02_data.views.ipynb #8e6f3297
-def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor, max_sigma: float = 2.0) -> torch.Tensor:
+def gaussian_blur(x: torch.Tensor,  # (B, C, H, W) images
+                  sigma: torch.Tensor,  # (B,) blur width per sample, in pixels; 0 = none
+                  max_sigma: float = 2.0,  # the largest width, which sets the kernel size (3 x max_sigma each side)
+                 ) -> torch.Tensor:
     "Blur each image of a 2D batch (B, C, H, W) with its own Gaussian width `sigma` (B,); 0 = no blur."
     B, C, H, W = x.shape
     r = math.ceil(3 * max_sigma)
@@ -115,13 +130,18 @@ class Jitter:
         return x.clamp(0, 1)
 
 # %% ../../nbs/02_data.views.ipynb #ef5f1773
-def standardize(x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+def standardize(x: torch.Tensor,  # (B, C, ...) images
+                eps: float = 1e-6,  # added to the standard deviation, so flat images stay finite
+               ) -> torch.Tensor:
     "Zero mean, unit variance per sample of a batch (B, C, ...)."
     dims = tuple(range(1, x.ndim))
     return (x - x.mean(dims, keepdim=True)) / (x.std(dims, keepdim=True) + eps)
 
 # %% ../../nbs/02_data.views.ipynb #c2b3f30f
-def random_flips(images: torch.Tensor, labels: torch.Tensor, p: float, g: torch.Generator):
+def random_flips(images: torch.Tensor,  # (B, C, ...) images
+                 labels: torch.Tensor,  # (B, ...) ids
+                 p: float,  # probability of each flip
+                 g: torch.Generator):  # source of the random numbers (CPU)
     "Flip each sample of a batch along each spatial axis with probability `p`."
     for d in range(1, labels.ndim):
         m = (torch.rand(len(labels), generator=g) < p).to(labels.device)
@@ -153,6 +173,9 @@ class SpocoViews:
         return tuple(t[0] for t in self.batch(image[None], label[None], g))
 
 # %% ../../nbs/02_data.views.ipynb #311695c6
-def plain_view(image: torch.Tensor, label: torch.Tensor, g: torch.Generator | None = None) -> tuple:
+def plain_view(image: torch.Tensor,  # (C, ...) image
+               label: torch.Tensor,  # (...) ids, returned as they are
+               g: torch.Generator | None = None,  # unused: the signature of every view
+              ) -> tuple:
     "The standardised image and its labels, unchanged otherwise (for validation and prediction)."
     return standardize(image[None])[0], label

@@ -20,7 +20,10 @@ from .views import plain_view
 __all__ = ['RANGE_VOXELS', 'check_volume', 'volume_range', 'unit_range', 'VolumeDataset']
 
 # %% ../../nbs/07_data.volumes.ipynb #16bae65d
-def check_volume(path, raw_key: str = 'raw', label_key: str | None = 'label') -> tuple:
+def check_volume(path,  # an HDF5 file
+                 raw_key: str = 'raw',  # the dataset of intensities, (D, H, W) or (C, D, H, W)
+                 label_key: str | None = 'label',  # the dataset of ids, (D, H, W); None: no labels to check
+                ) -> tuple:
     "Spatial shape (D, H, W) of an HDF5 volume, after checking its datasets' names, shapes and dtypes."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no such HDF5 file: {path}')
@@ -41,14 +44,17 @@ def check_volume(path, raw_key: str = 'raw', label_key: str | None = 'label') ->
 # %% ../../nbs/07_data.volumes.ipynb #595ff0f9
 RANGE_VOXELS = 2 ** 24  # volumes larger than this take their intensity percentiles from an even grid of about this many voxels
 
-def volume_range(raw: h5py.Dataset, max_voxels: int = RANGE_VOXELS):
+def volume_range(raw: h5py.Dataset,  # a (D, H, W) or (C, D, H, W) volume in an open file
+                 max_voxels: int = RANGE_VOXELS):  # the most voxels read to find the percentiles
     "(low, high) intensity percentiles of an HDF5 volume, from a grid of at most `max_voxels`; None for 8-bit data."
     if raw.dtype == np.uint8: return None
     step = max(1, math.ceil((math.prod(raw.shape[-3:]) / max_voxels) ** (1 / 3)))
     grid = raw[(slice(None),) * (raw.ndim - 3) + (slice(None, None, step),) * 3].astype(np.float32)
     return tuple(np.percentile(grid, (0.1, 99.9)))
 
-def unit_range(raw: np.ndarray, lohi) -> np.ndarray:
+def unit_range(raw: np.ndarray,  # a block of raw intensities
+               lohi,  # its volume's (low, high) from `volume_range`; None: 8-bit data, scaled by 1/255
+              ) -> np.ndarray:
     "A block of raw intensities scaled to float32 [0, 1] by its volume's `volume_range`."
     if lohi is None: return raw.astype(np.float32) / 255
     lo, hi = lohi
@@ -60,7 +66,8 @@ class VolumeDataset(InstanceDataset):
     def __init__(self, paths,  # HDF5 files, each with a raw and a label dataset
                  patch_shape=(32, 64, 64),  # (D, H, W) of a training patch; None: items are whole volumes
                  patches_per_volume: int = 16,  # items per volume and epoch (with a patch shape)
-                 raw_key: str = 'raw', label_key: str = 'label',  # dataset names in the files
+                 raw_key: str = 'raw',  # the dataset of intensities in each file
+                 label_key: str = 'label',  # the dataset of ids in each file
                  views=plain_view,  # (image, label, generator) -> tensors
                  instance_ratio: float | None = None,  # fraction of objects kept per volume; None keeps all
                  seed: int = 0,  # seeds the choice of objects, the patches and the views
