@@ -274,7 +274,10 @@ class KernelDice:
 # %% ../nbs/21_loss_fast.ipynb #9b1eb5bd
 class HingeSum:
     "Op for `PixelAnchorSums`: per anchor, sum over pixels of weight * [delta - sqrt(z)]_+^2 (z squared distances)."
-    def __init__(self, delta, weight): self.delta, self.weight = delta, weight # weight: (B, N)
+    def __init__(self, delta, # the margin: a pixel at distance d from an anchor adds weight * [delta - d]_+^2
+                 weight, # (B, N) weight of each pixel
+                ):
+        self.delta, self.weight = delta, weight
     def forward(self, z, start, stop):
         hinge = z.clamp_(min=1e-12).sqrt_().neg_().add_(self.delta).clamp_(min=0).square_()
         return torch.bmm(hinge, self.weight[:, start:stop, None])[None, ..., 0]

@@ -190,7 +190,8 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
 # %% ../nbs/40_predict.ipynb #92ded41a
 OUTPUTS = ('_predictions.h5', '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image
 
-def output_stems(ds: InstanceDataset) -> list:
+def output_stems(ds: InstanceDataset, # the images to predict
+                ) -> list: # one output name per image, in order
     "The output name of every image: its file stem, prefixed by its folder where stems repeat."
     stems = [s.image.stem for s in ds.samples]
     if len(set(stems)) == len(stems): return stems
@@ -210,7 +211,8 @@ def check_outputs_free(output_dir, # where the predictions go
             if p.exists(): raise FileExistsError(f'{p} exists; pass overwrite=True (--overwrite) to replace the predictions in {output_dir}')
 
 # %% ../nbs/40_predict.ipynb #d8d2e467
-def in_channels(net: nn.Module) -> int:
+def in_channels(net: nn.Module, # a network whose first convolution reads the image
+               ) -> int:
     "The image channels the first convolution of `net` expects."
     return next(m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))).in_channels
 
@@ -260,7 +262,8 @@ def predict_dataset(net: SpocoNet, # f and g
                     overwrite: bool = False, # replace existing outputs instead of refusing to run
                     device='cpu', # the device to predict on; `net` is moved there
                     progress: bool = True, # show a progress bar
-                    rank: int = 0, world: int = 1, # this process predicts its share of the images (`shard`)
+                    rank: int = 0, # this process's rank: it predicts its share of the images (`shard`)
+                    world: int = 1, # number of processes sharing the images
                    ) -> list:
     "Predict f and g embeddings of (this process's share of) the images of `ds` into `output_dir`; return the predictions files."
     stems, mine = output_stems(ds), shard(len(ds.samples), rank, world)

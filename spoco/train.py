@@ -407,7 +407,8 @@ RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'val_min_
 def train(cfg: SpocoConfig,  # the run's configuration
           resume: bool = False,  # continue from CHECKPOINT_DIR/last_checkpoint.pytorch
           cbs: tuple = (),  # extra callbacks
-          progress: bool = True) -> Trainer:  # show a progress bar
+          progress: bool = True,  # show a progress bar
+         ) -> Trainer:  # the trainer after the run
     "Train SPOCO as configured; return the trainer (its `net` holds f and g)."
     check_config(cfg)
     ck = load_checkpoint(Path(cfg.checkpoint_dir) / 'last_checkpoint.pytorch') if resume else None
