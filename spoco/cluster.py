@@ -93,7 +93,9 @@ def ball_means(centres, # (k, E) positions
     return torch.cat(means), torch.cat(counts)
 
 # %% ../nbs/50_cluster.ipynb #c5457f8a
-def shift_seeds(seeds, X, bandwidth,
+def shift_seeds(seeds,     # (k, E) starting positions
+                X,         # (n, E) points
+                bandwidth, # radius of the flat kernel
                 max_iter=300, # most shifts per seed
                 tol=1e-3,     # a seed has converged once it moves less than tol * bandwidth
                ):
@@ -108,7 +110,10 @@ def shift_seeds(seeds, X, bandwidth,
     return seeds
 
 # %% ../nbs/50_cluster.ipynb #0e4bb008
-def merge_modes(modes, counts, bandwidth):
+def merge_modes(modes,     # (k, E) converged seeds
+                counts,    # (k,) points within `bandwidth` of each mode
+                bandwidth, # modes this close to a more crowded one are dropped
+               ):
     "Keep modes from the most to the least crowded, dropping any within `bandwidth` of one already kept."
     order = torch.argsort(counts, descending=True, stable=True)
     modes, counts = modes[order], counts[order]
@@ -120,7 +125,9 @@ def merge_modes(modes, counts, bandwidth):
     return modes[keep], counts[keep]
 
 # %% ../nbs/50_cluster.ipynb #f37b774f
-def nearest_mode(X, modes):
+def nearest_mode(X,     # (n, E) points
+                 modes, # (k, E) modes
+                ):
     "Distance to the nearest mode and its index, for every point."
     dist, idx = zip(*[torch.cdist(part, modes).min(1) for part in _blocks(X, len(modes))])
     return torch.cat(dist), torch.cat(idx)
@@ -254,7 +261,13 @@ def anchor_ious(Y,        # (n, E) g-embeddings of the points
     return inter / (ball + onehot.sum(0)[own] - inter)
 
 # %% ../nbs/50_cluster.ipynb #4009c1a7
-def drop_inconsistent(Y, labels, bandwidth, iou_threshold, n_anchors, generator=None):
+def drop_inconsistent(Y,             # (n, E) g-embeddings of the points
+                      labels,        # (n,) cluster ids 1..k from the f-embeddings
+                      bandwidth,     # radius of each anchor's ball
+                      iou_threshold, # clusters with a lower median anchor IoU become 0
+                      n_anchors,     # anchors drawn per cluster
+                      generator=None, # torch.Generator for the anchors
+                     ):
     "Labels with every cluster whose median anchor IoU is under `iou_threshold` set to 0."
     anchors = draw_anchors(labels, n_anchors, generator)
     ious, owner = anchor_ious(Y, labels, anchors, bandwidth), labels[anchors]
@@ -350,13 +363,21 @@ def _object_means(X, lab, k):
     return means, sizes
 
 # %% ../nbs/50_cluster.ipynb #47cf81d0
-def score_compactness(X, lab, k, bandwidth):
+def score_compactness(X,         # (n, E) f-embeddings of the pixels
+                      lab,       # (n,) object id of each pixel, 0 background
+                      k,         # the largest object id
+                      bandwidth, # radius around the object's mean embedding
+                     ):
     "Per id 0..k: the fraction of the object's pixels within `bandwidth` of its mean embedding."
     means, sizes = _object_means(X, lab, k)
     near = ((X - means[lab]).norm(dim=1) <= bandwidth).to(X.dtype)
     return X.new_zeros(k + 1).index_add_(0, lab, near) / sizes.clamp(min=1).to(X.dtype)
 
-def score_ball(Y, lab, k, bandwidth):
+def score_ball(Y,         # (n, E) g-embeddings of the pixels
+               lab,       # (n,) object id of each pixel, 0 background
+               k,         # the largest object id
+               bandwidth, # radius of the ball around the object's mean embedding
+              ):
     "Per id 0..k: IoU between the object and the `bandwidth` ball around its mean embedding in `Y`."
     means, sizes = _object_means(Y, lab, k)
     inside = ((Y - means[lab]).norm(dim=1) <= bandwidth).to(Y.dtype)
@@ -365,7 +386,14 @@ def score_ball(Y, lab, k, bandwidth):
     return inter / (ball + sizes.to(Y.dtype) - inter).clamp(min=1)
 
 # %% ../nbs/50_cluster.ipynb #06a310c5
-def score_consistency(Y, lab, k, bandwidth, n_anchors=100, max_points=20_000, generator=None):
+def score_consistency(Y,         # (n, E) g-embeddings of the pixels
+                      lab,       # (n,) object id of each pixel, 0 background
+                      k,         # the largest object id
+                      bandwidth, # radius of each anchor's ball
+                      n_anchors=100, # anchors per object
+                      max_points=20_000, # the balls are counted on at most this many pixels
+                      generator=None, # torch.Generator for anchors and sample
+                     ):
     "Per id 0..k: the median over anchors of the object of the IoU between the anchor's `bandwidth` ball in `Y` and the object."
     fg = torch.nonzero(lab > 0).flatten()
     out = Y.new_zeros(k + 1)

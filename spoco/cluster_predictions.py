@@ -38,7 +38,8 @@ __all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'predictio
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
 INPUTS = ('raw', 'embeddings1', 'embeddings2')  # datasets spoco_predict writes; clustering never replaces them
 
-def prediction_files(emb_dir) -> list:
+def prediction_files(emb_dir, # folder of predictions files
+                    ) -> list:
     "The `*_predictions.h5` files in `emb_dir`, sorted."
     emb_dir = Path(emb_dir)
     if not emb_dir.is_dir(): raise FileNotFoundError(f'--emb-dir {emb_dir} is not a folder')
@@ -46,7 +47,10 @@ def prediction_files(emb_dir) -> list:
     if not files: raise DataError(f'no *{SUFFIX} files in {emb_dir}; run spoco_predict with --output-dir {emb_dir} first')
     return files
 
-def prediction_name(path) -> str: return Path(path).name[:-len(SUFFIX)]
+def prediction_name(path, # a predictions file
+                   ) -> str:
+    "The name of the image a predictions file was made from: its file name without SUFFIX."
+    return Path(path).name[:-len(SUFFIX)]
 
 # %% ../nbs/65_cluster_predictions.ipynb #67149ad6
 def prediction_shapes(path, # a predictions file
@@ -63,7 +67,9 @@ def prediction_shapes(path, # a predictions file
     if need_g and shapes['embeddings2'] != e1: raise DataError(f"{path}: embeddings1 {e1} and embeddings2 {shapes['embeddings2']} differ in shape")
     return shapes
 
-def read_prediction(path, need_g: bool = False) -> dict:
+def read_prediction(path, # a predictions file
+                    need_g: bool = False, # embeddings2 is required too (consistency clustering)
+                   ) -> dict:
     "The datasets of a predictions file as arrays (raw and embeddings2 are None when absent and not needed)."
     prediction_shapes(path, need_g)
     with h5py.File(path, 'r') as f: return {k: f[k][:] if k in f else None for k in INPUTS}
@@ -86,7 +92,10 @@ def read_mask(path, # a foreground or semantic mask file
     "The boolean clustering mask stored in `path`."
     return data_set(ds_name).read_mask(path, things_class)
 
-def read_gt(path, ds_name: str, things_class: str | None = None) -> np.ndarray:
+def read_gt(path, # a ground-truth file
+            ds_name: str, # a name of DATA_SETS
+            things_class: str | None = None, # Cityscapes: the class scored; None: all things
+           ) -> np.ndarray:
     "The ground truth stored in `path`; for Cityscapes the whole instanceIds image, void and groups included."
     return data_set(ds_name).read_gt(path, things_class)
 
@@ -121,12 +130,16 @@ def write_datasets(path, # an HDF5 file
             for k, v in datasets.items(): dst.create_dataset(k, data=v, compression='gzip')
     return atomic_write(path, rebuild)
 
-def write_dataset(path, name: str, data: np.ndarray) -> Path:
+def write_dataset(path, # an HDF5 file
+                  name: str, # the dataset to write (replaced if present)
+                  data: np.ndarray, # its content
+                 ) -> Path:
     "Store `data` as dataset `name` in `path`; an interruption at any moment leaves the file as it was."
     return write_datasets(path, {name: data})
 
 # %% ../nbs/65_cluster_predictions.ipynb #54a65761
-def matching_scores(m: Matching) -> dict:
+def matching_scores(m: Matching, # counts of a one-to-one matching
+                   ) -> dict:
     "The named scores of a matching."
     return dict(precision=m.precision, recall=m.recall, f1=m.f1, accuracy=m.accuracy, mean_iou=m.mean_iou, pq=m.pq)
 
@@ -189,8 +202,14 @@ def cluster_file(path, # a predictions file
     return score_image(seg, objects, ds_name, off)
 
 # %% ../nbs/65_cluster_predictions.ipynb #034279d1
-def check_settings(clustering: str, output_dataset: str, num_workers: int, things_class: str | None, score: str = 'consistency', bandwidth: float | None = None,
-                   foreground: str = 'mask'):
+def check_settings(clustering: str, # one of METHODS
+                   output_dataset: str, # the dataset that receives the labels
+                   num_workers: int, # worker processes, 0 or more
+                   things_class: str | None, # Cityscapes: a name of THINGS; None: all things
+                   score: str = 'consistency', # one of SCORES
+                   bandwidth: float | None = None, # mean-shift bandwidth, positive; None: the default
+                   foreground: str = 'mask', # one of FOREGROUND
+                  ):
     "Refuse settings that cannot work, naming the flag."
     if score not in SCORES: raise ValueError(f'--score must be one of {", ".join(SCORES)}, got {score!r}')
     if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
@@ -267,7 +286,8 @@ def summary_rows(scores: list, # per-image score dicts
         rows.update({f'class {n}': dict(ap=v['ap'], ap50=v['ap50']) for n, v in ap['classes'].items() if not np.isnan(v['ap'])})
     return rows
 
-def format_table(table: dict) -> str:
+def format_table(table: dict, # {row name: {score name: value}}
+                ) -> str:
     "Scores per row name as an aligned text table."
     cols = list(dict.fromkeys(k for r in table.values() for k in r))
     width = max(len(n) for n in table)
@@ -276,7 +296,9 @@ def format_table(table: dict) -> str:
     lines += [' '.join([f'{n:<{width}}'] + [f'{fmt(r.get(c)):>9}' for c in cols]) for n, r in table.items()]
     return '\n'.join(lines)
 
-def write_csv(path, table: dict) -> Path:
+def write_csv(path, # the CSV file to write
+              table: dict, # {row name: {score name: value}}
+             ) -> Path:
     "Save a score table as CSV (column `image`, one column per score), atomically."
     cols = list(dict.fromkeys(k for r in table.values() for k in r))
     buf = io.StringIO(); w = csv.writer(buf)
@@ -351,7 +373,9 @@ def evaluate_objects(jobs: list, # the planned files, as `plan` gives them
         rows += new; confs.append({r['id']: r['score'] for r in new}); classes.append(cls)
     return rows, pooled if jobs and all(j['gt_path'] is not None for j in jobs) else None, confs, classes
 
-def write_rows(path, rows: list) -> Path:
+def write_rows(path, # the CSV file to write
+               rows: list, # one dict per row, {column: value}
+              ) -> Path:
     "Save a list of dicts as CSV (one column per key, in order of appearance; empty for None), atomically."
     cols = list(dict.fromkeys(k for r in rows for k in r))
     buf = io.StringIO(); w = csv.writer(buf)
@@ -392,7 +416,8 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         progress: bool = True, # show a progress bar
                         score: str = 'consistency', # one of SCORES: the confidence of every object
                         gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
-                        rank: int = 0, world: int = 1, # this process clusters every world-th file from its rank; rank 0 scores
+                        rank: int = 0, # this process clusters every world-th file from its rank; rank 0 scores
+                        world: int = 1, # the number of processes
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
     check_settings(clustering, output_dataset, num_workers, things_class, score, bandwidth, foreground)

@@ -34,16 +34,27 @@ VARIANTS = {'spoco': dict(spoco=True),  # SPOCO with the configured consistency 
             'no-spoco': dict(spoco=False)}  # f alone, label 0 is background (full supervision at fraction 1)
 FRACTIONS = (0.05, 0.1, 0.25, 0.5, 1.0)  # default fractions of labelled objects
 
-def run_name(fraction: float, variant: str, seed: int) -> str:
+def run_name(fraction: float, # fraction of objects labelled
+             variant: str,    # a name of VARIANTS
+             seed: int,       # the run's seed
+            ) -> str:
     "The folder name of one run of a curve."
     return f'{variant}_f{fraction:g}_s{seed}'
 
-def plan_runs(fractions, variants, seeds) -> list:
+def plan_runs(fractions, # fractions of objects labelled
+              variants,  # names of VARIANTS
+              seeds,     # seeds of the runs
+             ) -> list:
     "Every run (fraction, variant, seed) of a curve, a whole seed at a time so that a partial curve covers every fraction."
     return [(float(f), v, int(s)) for s in seeds for f in fractions for v in variants]
 
 # %% ../nbs/70_curve.ipynb #ec5c8aba
-def check_curve(fractions, variants, seeds, clustering: str = 'ms', min_size: int = 0):
+def check_curve(fractions, # fractions of objects labelled, each in (0, 1]
+                variants,  # names of VARIANTS
+                seeds,     # whole numbers of 0 or more
+                clustering: str = 'ms', # one of METHODS
+                min_size: int = 0, # 0 or more pixels
+               ):
     "Refuse fractions, variants, seeds or clustering settings that cannot work, naming the flag."
     for name, v in (('--fractions', fractions), ('--variants', variants), ('--seeds', seeds)):
         if not len(v): raise ValueError(f'{name} needs at least one value')
@@ -55,12 +66,21 @@ def check_curve(fractions, variants, seeds, clustering: str = 'ms', min_size: in
     if min_size < 0: raise ValueError(f'--min-size must be 0 or more, got {min_size}')
 
 # %% ../nbs/70_curve.ipynb #84a2e747
-def main_score(ds_name: str) -> str:
+def main_score(ds_name: str, # a name of DATA_SETS
+              ) -> str:
     "The score a curve plots for a data set: SBD for CVPPP-like sets, F1 at IoU 0.5 otherwise."
     return 'sbd' if data_set(ds_name).scores == 'cvppp' else 'f1'
 
-def segment_image(net, image: np.ndarray, fg, cfg: SpocoConfig, clustering: str = 'ms', min_size: int = 0,
-                  remove_largest: bool = False, seed: int = 0, foreground: str = 'mask') -> tuple:
+def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
+                  image: np.ndarray, # (C, H, W) or (C, D, H, W), values in [0, 1]
+                  fg, # foreground mask of the spatial shape; None: everywhere
+                  cfg: SpocoConfig, # the training's configuration (delta_var, delta_dist)
+                  clustering: str = 'ms', # one of METHODS
+                  min_size: int = 0, # clusters with fewer pixels become background
+                  remove_largest: bool = False, # make the largest cluster background
+                  seed: int = 0, # random seed of the clustering
+                  foreground: str = 'mask', # one of FOREGROUND: `fg`, a threshold of the image, or everywhere
+                 ) -> tuple:
     "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
     emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
     seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g, mask=clustering_mask(foreground, image, fg), min_size=min_size,
@@ -94,7 +114,8 @@ def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
 KEY = ('fraction', 'variant', 'seed')
 
 @contextmanager
-def locked(out):
+def locked(out, # the curve's folder (created if absent)
+          ):
     "Hold an exclusive lock on OUT/.curve.lock (processes on this machine, or sharing the folder, take turns)."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     with open(out / '.curve.lock', 'a') as fh:
@@ -107,7 +128,8 @@ def _value(k: str, v: str):
     if k == 'seed': return int(v)
     return float(v) if v != '' else None
 
-def read_rows(path) -> list:
+def read_rows(path, # a curve table, OUT/curve.csv
+             ) -> list:
     "The rows of a curve table (an empty list when there is none)."
     path = Path(path)
     if not path.is_file(): return []
@@ -117,19 +139,25 @@ def read_rows(path) -> list:
         return [{k: _value(k, v) for k, v in r.items()} for r in reader]
     except (TypeError, ValueError) as e: raise DataError(f'{path} is not a curve table ({e}); move it away or choose another --out') from None
 
-def write_rows(path, rows: list) -> Path:
+def write_rows(path, # the curve table to write
+               rows: list, # one dict per run: fraction, variant, seed, scores, seconds
+              ) -> Path:
     "Write rows as a curve table atomically: the key columns, the scores, then seconds."
     cols = list(KEY) + [c for c in dict.fromkeys(k for r in rows for k in r) if c not in KEY and c != 'seconds'] + ['seconds']
     buf = io.StringIO(); w = csv.DictWriter(buf, cols, restval='')
     w.writeheader(); w.writerows(rows)
     return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
 
-def row_key(r: dict) -> tuple: return (float(r['fraction']), r['variant'], int(r['seed']))
+def row_key(r: dict, # a row of the curve table
+           ) -> tuple:
+    "The run a row belongs to: (fraction, variant, seed)."
+    return (float(r['fraction']), r['variant'], int(r['seed']))
 
 # %% ../nbs/70_curve.ipynb #3e200df4
 def plot_curve(rows: list, # curve rows
                score: str = 'sbd', # the column to plot
-               ax=None):
+               ax=None, # matplotlib axes to draw in; None: a new figure
+              ):
     "Score against the fraction labelled, one line per variant: the mean over seeds and the min-max range."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
@@ -144,7 +172,10 @@ def plot_curve(rows: list, # curve rows
     ax.set_xticks(fr, [f'{f:g}' for f in fr]); ax.minorticks_off(); ax.set_ylim(0, 1); ax.grid(alpha=.3); ax.legend(fontsize=8)
     return ax
 
-def save_figure(path, rows: list, score: str) -> Path:
+def save_figure(path, # the PNG file to write
+                rows: list, # curve rows
+                score: str, # the column to plot
+               ) -> Path:
     "Write the curve's figure to a PNG file, atomically."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -158,7 +189,13 @@ def save_figure(path, rows: list, score: str) -> Path:
 FREE = ('instance_ratio', 'manual_seed', 'spoco', 'checkpoint_dir', 'device', 'num_workers', 'log_after_iters', 'val_every',
         'checkpoint_every', 'amp', 'max_bad_steps')  # chosen per run, or no influence on the result
 
-def bind_settings(out, cfg: SpocoConfig, clustering: str, min_size: int, remove_largest: bool, foreground: str = 'mask') -> dict:
+def bind_settings(out, # the curve's folder
+                  cfg: SpocoConfig, # the training configuration of the runs
+                  clustering: str, # how the validation embeddings are clustered
+                  min_size: int, # clusters with fewer pixels become background
+                  remove_largest: bool, # the largest cluster becomes background
+                  foreground: str = 'mask', # where to cluster: one of FOREGROUND
+                 ) -> dict:
     "Record the curve's settings in OUT/curve.json, or refuse settings that differ from those recorded."
     path = Path(out) / 'curve.json'
     now = {k: v for k, v in config_to_dict(cfg).items() if k not in FREE}
@@ -176,17 +213,29 @@ def _env_rank() -> tuple:
     "(rank, world) from torchrun's environment; (0, 1) outside it."
     return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
-def run_config(cfg: SpocoConfig, out, fraction: float, variant: str, seed: int) -> SpocoConfig:
+def run_config(cfg: SpocoConfig, # the curve's training configuration
+               out, # the curve's folder
+               fraction: float, # fraction of objects labelled
+               variant: str, # a name of VARIANTS
+               seed: int, # the run's seed
+              ) -> SpocoConfig:
     "The configuration of one run of a curve."
     return replace(cfg, **VARIANTS[variant], instance_ratio=fraction, manual_seed=seed,
                    checkpoint_dir=str(Path(out) / 'runs' / run_name(fraction, variant, seed)), val_every=cfg.max_num_iterations + 1)
 
-def missing_runs(out, fractions, variants, seeds) -> list:
+def missing_runs(out, # the curve's folder
+                 fractions, # fractions of objects labelled
+                 variants, # names of VARIANTS
+                 seeds, # seeds of the runs
+                ) -> list:
     "The runs of the plan whose row is not in OUT/curve.csv."
     done = {row_key(r) for r in read_rows(Path(out) / 'curve.csv')}
     return [r for r in plan_runs(fractions, variants, seeds) if r not in done]
 
-def add_row(out, row: dict, score: str) -> list:
+def add_row(out, # the curve's folder
+            row: dict, # one run's row: fraction, variant, seed, scores, seconds
+            score: str, # the column the figure plots
+           ) -> list:
     "Add (or replace) one run's row in OUT/curve.csv and redraw OUT/curve.png, holding the lock; return all rows."
     with locked(out):
         rows = [r for r in read_rows(Path(out) / 'curve.csv') if row_key(r) != row_key(row)] + [row]
@@ -207,7 +256,8 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
                    foreground: str = 'mask', # where to cluster: one of FOREGROUND (the data set's masks, a threshold of the image, everywhere)
                    progress: bool = True, # show progress bars and one line per run
                    cbs: tuple = (), # extra training callbacks of every run
-                   rank: int | None = None, world: int | None = None, # this process takes runs rank::world; None: torchrun's
+                   rank: int | None = None, # this process takes runs rank::world; None: torchrun's
+                   world: int | None = None, # the number of processes; None: torchrun's
                   ) -> list:
     "Train and score the missing runs of a learning curve (this process's share); return the table's rows."
     out, (r0, w0) = Path(out), _env_rank()

@@ -20,7 +20,8 @@ def _numpy(x):
     return x.detach().cpu().numpy() if hasattr(x, 'detach') else np.asarray(x)
 
 # %% ../nbs/60_metrics.ipynb #575e39dc
-def relabel(x):
+def relabel(x, # label image, NumPy or torch
+           ):
     "The distinct ids of label image `x` (sorted) and every pixel's index into them, flattened."
     x = _numpy(x).ravel()
     if x.size and x.min() >= 0 and x.max() <= 4 * x.size + 65536:
@@ -75,27 +76,36 @@ def sbd(seg, # predicted label image
     return min(_best_dice(table, size_s, size_g), _best_dice(table.T, size_g, size_s))
 
 # %% ../nbs/60_metrics.ipynb #b0de3d53
-def n_objects(x):
+def n_objects(x, # label image, 0 is background
+             ):
     "Number of distinct non-zero labels."
     return int(np.count_nonzero(relabel(x)[0]))
 
-def dic(seg, gt):
+def dic(seg, # predicted label image
+        gt,  # true label image
+       ):
     "Difference in count, #objects(seg) - #objects(gt): positive means too many objects."
     return n_objects(seg) - n_objects(gt)
 
-def abs_dic(seg, gt):
+def abs_dic(seg, # predicted label image
+            gt,  # true label image
+           ):
     "Absolute difference in count."
     return abs(dic(seg, gt))
 
 # %% ../nbs/60_metrics.ipynb #34e461e6
-def fg_dice(seg, gt):
+def fg_dice(seg, # predicted label image
+            gt,  # true label image of the same shape
+           ):
     "Dice of the foregrounds (every non-zero pixel); 1.0 if both are empty, 0.0 if only one is."
     s, g = _numpy(seg) != 0, _numpy(gt) != 0
     total = s.sum() + g.sum()
     return 1.0 if total == 0 else float(2 * (s & g).sum() / total)
 
 # %% ../nbs/60_metrics.ipynb #fbd330a6
-def iou_matrix(seg, gt):
+def iou_matrix(seg, # predicted label image
+               gt,  # true label image of the same shape
+              ):
     "IoU of every predicted (rows) with every true (columns) foreground object."
     table, size_s, size_g = _fg_table(seg, gt)
     return table / (size_s[:, None] + size_g[None, :] - table)
@@ -112,7 +122,9 @@ def match_pairs(iou, # IoU matrix, predictions by true objects
     good = ok[rows, cols]
     return rows[good], cols[good]
 
-def n_matches(iou, thresh):
+def n_matches(iou,    # IoU matrix, predictions by true objects
+              thresh, # smallest IoU that counts as a match
+             ):
     "Size of the largest one-to-one matching of pairs with IoU >= `thresh`."
     return len(match_pairs(iou, thresh)[0])
 
@@ -156,7 +168,9 @@ def ignore_mask(gt, # true label image
     if mask.shape != gt.shape: raise ValueError(f"Ignore mask of shape {mask.shape} and ground truth of shape {gt.shape} differ.")
     return mask
 
-def ignored_share(seg, off):
+def ignored_share(seg, # predicted label image
+                  off, # boolean mask of the ignored pixels, of the same shape
+                 ):
     "For every foreground object of `seg` (in id order), the fraction of its pixels where `off` is set."
     s_ids, o_ids, table = contingency(seg, off.astype(np.uint8))
     table = table[s_ids != 0]
@@ -194,7 +208,8 @@ CITYSCAPES_THRESHOLDS = tuple(np.arange(0.5, 1.0, 0.05).tolist())  # IoU thresho
 CITYSCAPES_VOID = (0, 1, 2, 3, 4, 5, 6, 9, 10, 14, 15, 16, 18, 29, 30)  # labelIds the benchmark ignores
 CITYSCAPES_CLASSES = {v: k for k, v in THINGS.items()}  # labelId -> name of the evaluated classes
 
-def cityscapes_class(ids):
+def cityscapes_class(ids, # instanceIds values: class * 1000 + k for objects, a labelId below 1000
+                    ):
     "The labelId of Cityscapes instanceIds values: id // 1000 for objects, the value itself below 1000."
     ids = np.asarray(ids, np.int64)
     return np.where(ids >= 1000, ids // 1000, ids)
