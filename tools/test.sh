@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test suite: export/clean/README checks, the docs check (every page rendered with its outputs and opened in
+# The test suite: export/clean/README/house-style checks, the docs check (every page rendered with its outputs and opened in
 # headless Chromium), the JupyterLab check (the explorer and the tutorials run through JupyterLab's UI), then
 # every notebook through nbdev_test (slow cells included, cuda cells skipped).
 # Ends with one line `N passed, N failed`, one count per notebook and per check.
@@ -28,6 +28,8 @@ if [ -z "$widgets" ]; then echo "ok: notebooks hold no saved widget state"
 else echo "FAILED: saved widget state in $widgets (remove the notebook metadata \"widgets\")"; failed_checks=$((failed_checks+1)); fi
 if python tools/readme.py --check; then echo "ok: README.md is current"
 else echo "FAILED: README.md is not current (run make readme)"; failed_checks=$((failed_checks+1)); fi
+if out=$(python tools/style_check.py 2>/dev/null); then echo "ok: ${out##*$'\n'}"
+else echo "FAILED: house style (python tools/style_check.py):"; echo "$out" | head -20; failed_checks=$((failed_checks+1)); fi
 
 if out=$(bash tools/docs_check.sh 2>&1); then echo "ok: ${out##*$'\n'}"
 else echo "FAILED: docs check: ${out##*$'\n'}"; failed_checks=$((failed_checks+1)); fi
