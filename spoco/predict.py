@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
-import itertools, math, os, sys, zipfile
+import itertools, math, os, sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -304,8 +304,6 @@ def load_predictor(model_path, # a checkpoint written by training
                    given: dict | None = None, # flags given on the command line, field -> value
                   ) -> tuple:
     "(SpocoNet with the checkpoint's f and g, resolved configuration) from a checkpoint; foreign files are refused."
-    if Path(model_path).is_file() and not zipfile.is_zipfile(model_path):  # torch.save writes a zip archive
-        raise CheckpointError(f'{model_path} is not a spoco checkpoint: it is not a file written by torch.save (damaged, or of another kind)')
     ck = load_checkpoint(model_path)
     first = next((v for v in ck['f'].values() if v.ndim in (4, 5)), None) if isinstance(ck['f'], dict) else None
     if first is None: raise CheckpointError(f'{model_path} holds no convolution weights for f')
