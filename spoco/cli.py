@@ -12,8 +12,8 @@ from fastcore.docments import docments
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'flag', 'dashed', 'field_kwargs', 'Overrides', 'part_fields', 'CommandParser', 'command_parser',
-           'parse_command', 'UserError', 'user_message', 'under_torchrun', 'run_command', 'command', 'command_flags',
-           'script', 'script_error']
+           'parse_command', 'UserError', 'user_message', 'under_torchrun', 'torchrun_rank', 'run_command', 'command',
+           'command_flags', 'script', 'script_error']
 
 # %% ../nbs/24_cli.ipynb #431d98ce
 def flag(name: str # a dataclass field, such as ds_name
@@ -125,6 +125,10 @@ def user_message(e: BaseException # a user's error
 def under_torchrun() -> bool:
     "Whether torchrun (or another elastic launcher) started this process."
     return 'RANK' in os.environ and 'WORLD_SIZE' in os.environ
+
+def torchrun_rank() -> tuple:
+    "(rank, world size) from torchrun's environment; (0, 1) outside it."
+    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
 def run_command(prog: str, # the program name, which starts the error line
                 fn, # the work, called as fn(*args)

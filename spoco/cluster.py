@@ -6,8 +6,8 @@
 __all__ = ['CHUNK', 'FOREGROUND', 'METHODS', 'BANDWIDTH', 'SCORES', 'toy_embeddings', 'clean_labels', 'ball_means', 'shift_seeds',
            'merge_modes', 'nearest_mode', 'find_modes', 'mean_shift_points', 'mean_shift', 'hdbscan_cluster',
            'merge_close_clusters', 'msplus', 'draw_anchors', 'anchor_ious', 'drop_inconsistent', 'consistency_cluster',
-           'threshold_mask', 'clustering_mask', 'cluster', 'score_compactness', 'score_ball', 'score_consistency',
-           'instance_scores']
+           'threshold_mask', 'check_foreground', 'clustering_mask', 'cluster', 'score_compactness', 'score_ball',
+           'score_consistency', 'instance_scores']
 
 # %% ../nbs/50_cluster.ipynb #698c8ddc
 import numpy as np
@@ -310,12 +310,18 @@ def threshold_mask(image, # an image (C, H, W) or (C, D, H, W), objects bright o
 
 FOREGROUND = ('mask', 'threshold', 'none')  # where to cluster: a given mask, a threshold of the image, everywhere
 
+def check_foreground(foreground: str # where to cluster, a name of FOREGROUND
+                    ) -> str:
+    "Refuse an unknown `--foreground`, naming the flag and the choices."
+    if foreground not in FOREGROUND: raise ValueError(f'--foreground must be one of {", ".join(FOREGROUND)}, got {foreground!r}')
+    return foreground
+
 def clustering_mask(foreground: str, # one of FOREGROUND
                     image, # the image (C, H, W) or (C, D, H, W), for 'threshold'
                     mask=None, # the data set's mask, for 'mask' (None: everywhere)
                    ):
     "The pixels to cluster: the given mask, a threshold of the image, or None for everywhere."
-    if foreground not in FOREGROUND: raise ValueError(f'--foreground must be one of {", ".join(FOREGROUND)}, got {foreground!r}')
+    check_foreground(foreground)
     if foreground == 'threshold': return threshold_mask(image)
     return mask if foreground == 'mask' else None
 

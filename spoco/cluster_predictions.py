@@ -18,8 +18,8 @@ import torch.distributed as dist
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .cli import command
-from .cluster import FOREGROUND, METHODS, SCORES, cluster, clustering_mask, instance_scores
+from .cli import command, torchrun_rank
+from .cluster import FOREGROUND, METHODS, SCORES, check_foreground, cluster, clustering_mask, instance_scores
 from .data.cityscapes import THINGS, things_ids
 from .data.io import DataError, read_labels
 from .data.sets import DATA_SETS, data_set, semantic_mask
@@ -213,7 +213,7 @@ def check_settings(clustering: str, # one of METHODS
     "Refuse settings that cannot work, naming the flag."
     if score not in SCORES: raise ValueError(f'--score must be one of {", ".join(SCORES)}, got {score!r}')
     if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
-    if foreground not in FOREGROUND: raise ValueError(f'--foreground must be one of {", ".join(FOREGROUND)}, got {foreground!r}')
+    check_foreground(foreground)
     if bandwidth is not None and bandwidth <= 0: raise ValueError(f'--bandwidth must be positive, got {bandwidth}')
     if output_dataset in INPUTS or f'{output_dataset}_scores' in INPUTS: raise ValueError(f'--output-dataset {output_dataset} would replace the predictions; choose another name')
     if num_workers < 0: raise ValueError(f'--num-workers must be 0 or more, got {num_workers}')
@@ -463,7 +463,7 @@ class ClusterRun:
          '`segmentation` (uint32), with a picture <name>_segmentation.png and, given ground truth, the scores in EMB_DIR/scores.csv.')
 def spoco_cluster(run: ClusterRun): # the parsed flags
     "Cluster a folder of predictions, store the segmentations and print the scores."
-    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))  # set by torchrun
+    rank, world = torchrun_rank()
     table = cluster_predictions(**asdict(run), progress=rank == 0, rank=rank, world=world)
     if rank != 0: return
     if table: print(format_table(table)); print(f'scores saved to {Path(run.emb_dir) / "scores.csv"}')

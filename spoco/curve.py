@@ -13,8 +13,8 @@ from typing import Literal
 import numpy as np
 import torch
 
-from .cli import Overrides, command, flag
-from .cluster import FOREGROUND, METHODS, cluster, clustering_mask
+from .cli import Overrides, command, flag, torchrun_rank
+from .cluster import METHODS, check_foreground, cluster, clustering_mask
 from .cluster_predictions import score_image
 from .data.io import DataError, atomic_write, check_ratio
 from .data.sets import data_set
@@ -209,10 +209,6 @@ def bind_settings(out, # the curve's folder
     return now
 
 # %% ../nbs/70_curve.ipynb #6fdf7e5b
-def _env_rank() -> tuple:
-    "(rank, world) from torchrun's environment; (0, 1) outside it."
-    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
-
 def run_config(cfg: SpocoConfig, # the curve's training configuration
                out, # the curve's folder
                fraction: float, # fraction of objects labelled
@@ -260,10 +256,10 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
                    world: int | None = None, # the number of processes; None: torchrun's
                   ) -> list:
     "Train and score the missing runs of a learning curve (this process's share); return the table's rows."
-    out, (r0, w0) = Path(out), _env_rank()
+    out, (r0, w0) = Path(out), torchrun_rank()
     rank, world = r0 if rank is None else rank, w0 if world is None else world
     check_curve(fractions, variants, seeds, clustering, min_size)
-    if foreground not in FOREGROUND: raise ValueError(f'--foreground must be one of {", ".join(FOREGROUND)}, got {foreground!r}')
+    check_foreground(foreground)
     check_config(replace(cfg, checkpoint_dir=str(out / 'runs')))
     spec, score = data_set(cfg.ds_name), main_score(cfg.ds_name)
     with locked(out):

@@ -16,7 +16,7 @@ import torch.nn as nn
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .cli import Overrides, command, flag
+from .cli import Overrides, command, flag, torchrun_rank
 from .config import SpocoConfig, check_config, config_from_dict
 from .data.core import InstanceDataset
 from .data.sets import DataRequest, data_set
@@ -342,7 +342,7 @@ def spoco_predict(run: PredictRun, # what to read and write, and how to predict
                   given: dict, # the data and model flags given, field -> value
                  ):
     "Predict f and g embeddings of a data set with a trained checkpoint."
-    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))  # set by torchrun
+    rank, world = torchrun_rank()
     try: device = pick_device(run.device)
     except RuntimeError: raise ValueError(f'--device {run.device} is not a device; use cpu, cuda, cuda:N or auto') from None
     net, cfg = load_predictor(run.model_path, {**given, 'batch_size': run.batch_size, 'device': run.device})

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from .cli import command, under_torchrun
+from .cli import command, torchrun_rank, under_torchrun
 from .config import SpocoConfig, check_config
 from .train import reuse_freed_memory, train
 
@@ -31,7 +31,7 @@ def run(cfg: SpocoConfig, # the run's configuration
     if under_torchrun() and not dist.is_initialized():
         if torch.cuda.is_available() and cfg.device in ('auto', 'cuda'): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
         dist.init_process_group('nccl' if torch.cuda.is_available() and cfg.device != 'cpu' else 'gloo')
-    trainer = train(cfg, resume=resume, cbs=cbs, progress=int(os.environ.get('RANK', 0)) == 0)
+    trainer = train(cfg, resume=resume, cbs=cbs, progress=torchrun_rank()[0] == 0)
     if dist.is_initialized(): dist.barrier()
     return trainer
 
