@@ -4,7 +4,7 @@
 
 # %% ../nbs/24_cli.ipynb #463b044e
 from __future__ import annotations
-import argparse, os, subprocess, sys, traceback, types, typing
+import argparse, os, re, subprocess, sys, traceback, types, typing
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from fastcore.docments import docments
 # %% auto #0
 __all__ = ['USER_ERRORS', 'flag', 'dashed', 'field_kwargs', 'Overrides', 'part_fields', 'CommandParser', 'command_parser',
            'parse_command', 'UserError', 'user_message', 'under_torchrun', 'torchrun_rank', 'run_command', 'command',
-           'command_flags', 'script', 'script_error']
+           'command_flags', 'script', 'script_error', 'error_sentences']
 
 # %% ../nbs/24_cli.ipynb #431d98ce
 def flag(name: str # a dataclass field, such as ds_name
@@ -185,3 +185,9 @@ def script_error(args: list, # the console script and its words, as a user types
     if r.returncode == 0 or len(lines) != 1 or 'Traceback' in r.stderr or contains not in r.stderr:
         raise AssertionError(f'{args[0]} exited with {r.returncode} and stderr:\n{r.stderr}')
     return lines[0]
+
+def error_sentences(stderr: str, # what one or several processes wrote to a shared stderr
+                    prog: str, # the command whose sentences are wanted
+                   ) -> list:
+    "Every `prog: error: ...` sentence in `stderr`, also where processes writing at once ran them into one line."
+    return [m.strip() for m in re.findall(rf'{re.escape(prog)}: error: .*?(?={re.escape(prog)}: error: |\n|$)', stderr)]

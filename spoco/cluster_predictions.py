@@ -28,11 +28,12 @@ from .data.io import atomic_write
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction', 'find_inputs',
-           'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'write_datasets', 'write_dataset',
-           'matching_scores', 'score_image', 'cluster_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
-           'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
-           'write_rows', 'gather_in_order', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
+__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction', 'read_recipe',
+           'settle_bandwidth', 'find_inputs', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes',
+           'write_datasets', 'write_dataset', 'matching_scores', 'score_image', 'cluster_file', 'check_settings',
+           'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows',
+           'predicted_classes', 'evaluate_objects', 'write_rows', 'gather_in_order', 'cluster_predictions',
+           'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
@@ -73,6 +74,22 @@ def read_prediction(path, # a predictions file
     "The datasets of a predictions file as arrays (raw and embeddings2 are None when absent and not needed)."
     prediction_shapes(path, need_g)
     with h5py.File(path, 'r') as f: return {k: f[k][:] if k in f else None for k in INPUTS}
+
+# %% ../nbs/65_cluster_predictions.ipynb #dabe9ef5
+def read_recipe(path, # a predictions file
+               ) -> dict:
+    "The clustering the training chose, as recorded in a predictions file (`spoco.predict.write_recipe`); {} when none."
+    with h5py.File(path, 'r') as f:
+        return {k[len('clustering_'):]: v.item() if hasattr(v, 'item') else v for k, v in f.attrs.items() if k.startswith('clustering_')}
+
+def settle_bandwidth(bandwidth: float | None, # --bandwidth; None: not given
+                     delta_var: float | None, # --delta-var; None: not given
+                     recipe: dict, # `read_recipe` of the file
+                    ) -> tuple:
+    "(bandwidth or None for the default, delta_var) to cluster a file with: the flags, else the file's recipe, else the defaults."
+    dv = delta_var if delta_var is not None else recipe.get('delta_var', 0.5)
+    if bandwidth is None and recipe.get('bandwidth') and dv == recipe.get('delta_var', dv): bandwidth = recipe['bandwidth']
+    return bandwidth, dv
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
 def find_inputs(name: str, # prediction name (the image's stem)
@@ -166,8 +183,8 @@ def cluster_file(path, # a predictions file
                  ds_name: str = 'cvppp', # a name of DATA_SETS: how masks and labels are read and scored
                  things_class: str | None = None, # Cityscapes: the class to segment; None: all things
                  clustering: str = 'ms', # one of METHODS
-                 delta_var: float = 0.5, # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
-                 bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
+                 delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
+                 bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: the one the training chose (`read_recipe`), else BANDWIDTH * delta_var
                  delta_dist: float = 2.0, # msplus: clusters with closer means are merged
                  foreground: str = 'mask', # one of FOREGROUND: the mask at mask_path, Li's threshold of raw, or everywhere
                  min_size: int = 0, # clusters with fewer pixels become background
@@ -181,6 +198,7 @@ def cluster_file(path, # a predictions file
     "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
     p = read_prediction(path, need_g=clustering == 'consistency')
+    bandwidth, delta_var = settle_bandwidth(bandwidth, delta_var, read_recipe(path))
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground == 'mask' else None
     if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
@@ -400,8 +418,8 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         ds_name: str = 'cvppp', # a name of DATA_SETS
                         clustering: str = 'ms', # one of METHODS
                         *,
-                        delta_var: float = 0.5, # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
-                        bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
+                        delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
+                        bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: the one the training chose (`read_recipe`), else BANDWIDTH * delta_var
                         delta_dist: float = 2.0, # msplus: clusters with closer means are merged
                         foreground: str = 'mask', # one of FOREGROUND: the data set's masks where found, a threshold of the image, or everywhere
                         min_size: int = 0, # clusters with fewer pixels become background
@@ -443,8 +461,8 @@ class ClusterRun:
     emb_dir: str                           # folder of *_predictions.h5 files written by spoco_predict
     ds_name: str = 'cvppp'                 # how masks and ground truth are found and scored: a name of spoco.data.sets.DATA_SETS
     clustering: Literal[METHODS] = 'ms'    # mean-shift, mean-shift then merging, HDBSCAN, or mean-shift checked against g
-    delta_var: float = 0.5                 # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit
-    bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: 2 delta_var, the measured best
+    delta_var: float | None = None         # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit; default: the one recorded by spoco_predict, else 0.5
+    bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: the one the training chose from its labelled objects (recorded by spoco_predict), else 2 delta_var
     delta_dist: float = 2.0                # msplus: clusters whose means are closer are merged
     foreground: Literal[FOREGROUND] = 'mask'  # where to cluster: the data set's masks where found (else everywhere), a threshold of the image (fluorescence), or everywhere
     min_size: int = 0                      # clusters with fewer pixels become background

@@ -15,7 +15,7 @@ from .cli import flag
 from .data.cityscapes import THINGS
 from .data.io import check_ratio
 from .data.sets import data_set
-from .model import check_patch, pool_kernels, pool_schedule
+from .model import check_patch, coord_tuple, pool_kernels, pool_schedule
 
 # %% auto #0
 __all__ = ['MODELS', 'SpocoConfig', 'check_dims', 'check_config', 'config_to_dict', 'config_from_dict']
@@ -30,7 +30,7 @@ class SpocoConfig:
     ds_name: str = 'cvppp'              # data set, a name of spoco.data.sets.DATA_SETS: cvppp, synthetic (written on first use), cityscapes, folder, volumes
     ds_path: str = 'data'               # root folder of the data set
     things_class: str | None = None     # Cityscapes: train on this things class only; default all things
-    instance_ratio: float | None = 0.1  # fraction of objects labelled per image; 1 keeps all
+    instance_ratio: float | None = None  # fraction of each image's labelled objects used, 1 keeps all; default: all for folder and volumes, 0.1 for the benchmark and built-in sets
     patch_size: tuple[int, ...] | None = None  # training patch, H W (D H W for volumes); default: the data set's
     patches_per_image: int | None = None  # training patches per image and epoch; default: as many as fit by area
     batch_size: int = 4                 # images per batch and process
@@ -40,7 +40,7 @@ class SpocoConfig:
     model_in_channels: int | None = None  # image channels; default: those of the data
     model_out_channels: int = 16        # embedding dimension E
     norm: Literal['batch', 'group'] = 'batch'  # normalisation in the U-Net
-    coord_px: float = 0.0               # add each pixel's position / coord_px to the first embedding channels (0: off; about half an object's size)
+    coord_px: tuple[float, ...] | None = None  # add each pixel's position / coord_px to the first embedding channels, one value or one per axis; 0: off; default: half the labelled objects' median extent per axis
     pool_min_depth: int = 4             # 3D: pool depth only while the patch keeps at least this many slices (anisotropic stacks)
     momentum: float = 0.999             # momentum of g, the moving average of f
     loss_delta_var: float = 0.5         # pull margin delta_var
@@ -110,7 +110,8 @@ def check_config(cfg: SpocoConfig # the configuration to check
     for name in ('learning_rate', 'loss_delta_var', 'loss_delta_dist'): need(getattr(cfg, name) > 0, name, 'must be positive')
     need(0 < cfg.kernel_threshold < 1, 'kernel_threshold', 'must lie in (0, 1)')
     need(0 <= cfg.momentum <= 1, 'momentum', 'must lie in [0, 1]')
-    need(cfg.coord_px >= 0, 'coord_px', 'must be 0 (off) or positive')
+    px = coord_tuple(cfg.coord_px)
+    need(px is None or (len(px) in (1, spec.ndim) and min(px) >= 0 and (max(px) == 0 or min(px) > 0)), 'coord_px', f'must be 0 (off), or one or {spec.ndim} positive values')
     check_dims(cfg, spec)
     need(cfg.patches_per_image is None or cfg.patches_per_image >= 1, 'patches_per_image', 'must be at least 1')
     need(len(cfg.model_feature_maps) >= 1 and min(cfg.model_feature_maps) >= 1, 'model_feature_maps', 'must be positive channel counts')
@@ -130,4 +131,6 @@ def config_from_dict(d: dict # the output of `config_to_dict`, from a checkpoint
     names = {f.name for f in fields(SpocoConfig)}
     unknown = set(d) - names
     if unknown: raise ValueError(f'unknown configuration keys: {", ".join(sorted(unknown))}')
-    return SpocoConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+    d = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+    if 'coord_px' in d: d['coord_px'] = coord_tuple(d['coord_px'])  # checkpoints before per-axis positions hold one number
+    return SpocoConfig(**d)

@@ -41,11 +41,11 @@ class DemoSettings:
     batch_size: int = 4             # images per step
     learning_rate: float = 1e-3     # Adam's initial learning rate
     instance_ratio: float = 0.1     # fraction of leaves labelled
-    coord_px: float = 8.0           # positions in the embeddings, in pixels per unit (about half a leaf)
+    coord_px: tuple | None = None   # positions in the embeddings, pixels per unit; None: spoco's default (half the labelled leaves' median extent)
     seed: int = 0                   # seeds data and training
 
 CPU_DEMO = DemoSettings()
-GPU_DEMO = DemoSettings(size=448, coord_px=28.0, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
+GPU_DEMO = DemoSettings(size=448, n_train=64, n_test=16, feature_maps=(16, 32, 64, 128, 256, 512), iterations=8000, learning_rate=2e-4)
 
 
 def min_size(size: int # the side of the square images in pixels
@@ -92,14 +92,15 @@ def preview(root,  # a data set in the CVPPP layout
 def segment(net, # the SpocoNet of a run
             image: np.ndarray, # one image (C, H, W) in [0, 1]
             fg: np.ndarray, # its foreground mask; None clusters everywhere
-            delta_var: float, # the loss's delta_var; mean-shift clusters at the default bandwidth, BANDWIDTH times it
+            delta_var: float, # the loss's delta_var; without a bandwidth chosen by the run, mean-shift clusters at BANDWIDTH times it
             *,
             min_size: int = 0, # clusters with fewer pixels become background
            ) -> np.ndarray:
-    "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
+    "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`, at the bandwidth the run chose."
     x = standardize(torch.from_numpy(image)[None])[0]
     emb = add_coords(predict_embeddings(net.f, x)[None], net.coord_px)[0]  # f alone, with the positions the run trained with
-    return mean_shift(emb, BANDWIDTH * delta_var, mask=fg, min_size=min_size).astype(np.int64)
+    bandwidth = (getattr(net, 'clustering', None) or {}).get('bandwidth') or BANDWIDTH * delta_var
+    return mean_shift(emb, bandwidth, mask=fg, min_size=min_size).astype(np.int64)
 
 def summary_figure(net, # the SpocoNet of the run
                    root, # the demo's data set

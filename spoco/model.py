@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['nd_layers', 'group_count', 'norm_layer', 'DoubleConv', 'pad_to_multiple', 'pool_kernels', 'total_pooling',
            'pool_schedule', 'check_patch', 'UNet', 'freeze_running_stats', 'note_batch_stats', 'SpocoNet', 'snapshot',
-           'add_coords']
+           'coord_tuple', 'add_coords']
 
 # %% ../nbs/10_model.ipynb #74d88957
 import copy, math
@@ -213,15 +213,23 @@ def _reference_update_g(f: nn.Module, # the trained network
     for pg, pf in zip(g.parameters(), f.parameters()): pg.copy_(momentum * pg + (1 - momentum) * pf)
 
 # %% ../nbs/10_model.ipynb #e1bc8b4c
+def coord_tuple(px, # pixels per unit of position: None, one number, or one per spatial axis
+               ) -> tuple | None:
+    "`px` as a tuple of floats (None stays None), so that one number and one per axis are read alike."
+    if px is None: return None
+    return tuple(float(p) for p in px) if isinstance(px, (tuple, list)) else (float(px),)
+
 def add_coords(emb: torch.Tensor, # embeddings (B, E, *spatial)
-               px: float, # pixels per unit of embedding distance; 0 adds nothing
+               px, # pixels per unit of embedding distance: one number, or one per spatial axis (anisotropic stacks); 0 adds nothing
                start: tuple | None = None, # where `emb` starts in the whole image, per spatial axis; None: at 0
                size: tuple | None = None, # the whole image's spatial shape, whose centre is 0; None: emb's own
               ) -> torch.Tensor:
     "Embeddings with each pixel's position / px, centred on the image, added to the first ndim channels."
-    if not px: return emb
+    px = coord_tuple(px)
+    if not px or not any(px): return emb
     spatial = emb.shape[2:]
+    px = px * len(spatial) if len(px) == 1 else px
     start, size = start or (0,) * len(spatial), size or tuple(spatial)
-    axes = [(torch.arange(n, device=emb.device, dtype=emb.dtype) + s - (m - 1) / 2) / px for n, s, m in zip(spatial, start, size)]
+    axes = [(torch.arange(n, device=emb.device, dtype=emb.dtype) + s - (m - 1) / 2) / p for n, s, m, p in zip(spatial, start, size, px)]
     grid = torch.stack(torch.meshgrid(*axes, indexing='ij'))
     return torch.cat([emb[:, :len(spatial)] + grid, emb[:, len(spatial):]], 1)

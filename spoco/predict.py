@@ -28,10 +28,11 @@ from .train import CheckpointError, build_net, load_checkpoint, pick_device
 from .viz import pca_rgb
 
 # %% auto #0
-__all__ = ['VOLUME_TILE', 'SLAB_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius', 'size_multiple',
-           'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'predict_volume', 'output_stems',
-           'check_outputs_free', 'in_channels', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset',
-           'resolve_config', 'load_predictor', 'prediction_dataset', 'PredictRun', 'spoco_predict']
+__all__ = ['RECIPE', 'VOLUME_TILE', 'SLAB_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius',
+           'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'write_recipe',
+           'predict_volume', 'output_stems', 'check_outputs_free', 'in_channels', 'write_prediction', 'write_pictures',
+           'shard', 'predict_dataset', 'resolve_config', 'load_predictor', 'prediction_dataset', 'PredictRun',
+           'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -141,6 +142,16 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     outs = tuple(add_coords(o[(slice(None), *crop[2:])][None], px)[0] for o in outs)
     return outs if tuples else outs[0]
 
+# %% ../nbs/40_predict.ipynb #a0fd04c2
+RECIPE = ('method', 'bandwidth', 'delta_var')  # what a predictions file records of the clustering its training chose
+
+def write_recipe(f: h5py.File, # an open predictions file
+                 recipe: dict | None, # the checkpoint's `clustering`; None writes nothing
+                ):
+    "Record the clustering a run chose as attributes `clustering_<key>` of a predictions file, for `spoco_cluster`."
+    for k in RECIPE:
+        if recipe and recipe.get(k) is not None: f.attrs[f'clustering_{k}'] = recipe[k]
+
 # %% ../nbs/40_predict.ipynb #c1021641
 VOLUME_TILE = (64, 256, 256)  # default tile of volumes predicted block by block
 SLAB_VOXELS = 2 ** 24         # voxels per slab of the first pass
@@ -176,6 +187,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
     def write_h5(p):
         with h5py.File(p, 'w') as f:
             f.attrs['image'] = str(ds.samples[i].image)
+            write_recipe(f, getattr(net, 'clustering', None))
             mean, std = _copy_raw(ds, i, f)
             read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
             px = getattr(net, 'coord_px', 0)  # positions of the whole volume, block by block
@@ -223,11 +235,13 @@ def write_prediction(output_dir, # where the files go
                      emb_g, # g's embeddings (E, ...)
                      *,
                      source: str = '', # the input file, stored as attribute `image`
+                     recipe: dict | None = None, # the clustering the training chose (`write_recipe`); None: none
                     ) -> Path:
     "Write one image's predictions file and its two PCA pictures; return the predictions file."
     def write_h5(p):
         with h5py.File(p, 'w') as f:
             f.attrs['image'] = source
+            write_recipe(f, recipe)
             for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
     return write_pictures(atomic_write(Path(output_dir) / f'{stem}{OUTPUTS[0]}', write_h5), (emb_f, emb_g))
 
@@ -277,7 +291,7 @@ def predict_dataset(net: SpocoNet, # f and g
         if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)))
         else:
             emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)
-            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image)))
+            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None)))
     return written
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
@@ -313,6 +327,7 @@ def load_predictor(model_path, # a checkpoint written by training
     except RuntimeError as e:  # torch lists every mismatch, one per line after a heading: name the first
         first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
         raise CheckpointError(f'the weights in {model_path} do not fit its configuration: {first if len(first) <= 160 else first[:157] + "..."}') from None
+    net.clustering = ck.get('clustering')  # the clustering the run chose, copied into each predictions file
     return net, cfg
 
 def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class

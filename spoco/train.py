@@ -18,20 +18,23 @@ import spoco
 from .cli import UserError
 # the configuration's names stay importable from spoco.train, where the command lines import them
 from .config import MODELS, SpocoConfig, check_config, check_dims, config_from_dict, config_to_dict, flag
+from .data.census import auto_coord_px, census_report, label_census
 from .data.core import InstanceDataset, patch_counts
 from .data.io import DataError, atomic_write, seed_for
 from .data.loaders import make_loaders, set_epoch, world
 from .data.sets import DataRequest, data_set
 from .data.views import SpocoViews, standardize
 from .loss import TERMS, SpocoLoss
-from .model import SpocoNet, UNet, add_coords, pool_schedule
+from .model import SpocoNet, UNet, add_coords, coord_tuple, pool_schedule
 
 # %% auto #0
-__all__ = ['WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'RUN_FIELDS',
-           'lr_at', 'default_patch', 'build_data', 'build_net', 'build_loss', 'atomic_save', 'CheckpointError',
-           'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback', 'check_callback', 'NonFiniteLoss', 'Trainer',
-           'no_batch', 'CheckpointCB', 'SignalCB', 'validate', 'ValidateCB', 'ProgressCB', 'TensorBoardCB',
-           'validation_panel', 'reuse_freed_memory', 'pick_device', 'train']
+__all__ = ['WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EXTRA', 'EVENTS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD',
+           'RUN_FIELDS', 'lr_at', 'default_patch', 'sample_ratio', 'build_data', 'build_net', 'build_loss',
+           'atomic_save', 'CheckpointError', 'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback',
+           'check_callback', 'NonFiniteLoss', 'Trainer', 'no_batch', 'CheckpointCB', 'SignalCB', 'validate',
+           'chosen_bandwidth', 'ValidateCB', 'labelled_crops', 'choose_clustering', 'ClusteringCB', 'ProgressCB',
+           'TensorBoardCB', 'validation_panel', 'reuse_freed_memory', 'pick_device', 'resolve_labels', 'labels_used',
+           'positions_line', 'train']
 
 # %% ../nbs/30_train.ipynb #1103f3f3
 def lr_at(cfg: SpocoConfig, # the run's configuration
@@ -49,6 +52,12 @@ def default_patch(cfg: SpocoConfig # the run's configuration
     "The training patch: the configured one, or the data set's default."
     return tuple(cfg.patch_size) if cfg.patch_size else data_set(cfg.ds_name).patch
 
+def sample_ratio(cfg: SpocoConfig # the run's configuration
+                ) -> float | None:
+    "The fraction of each image's labelled objects that training keeps: --instance-ratio, else the data set's default; None keeps all."
+    r = cfg.instance_ratio if cfg.instance_ratio is not None else data_set(cfg.ds_name).sample
+    return None if r in (None, 1) else r
+
 def build_data(cfg: SpocoConfig, # the run's configuration
                kept: dict | None = None, # labelled objects chosen by an earlier run (from its checkpoint)
                processes: int = 1 # training processes, each of which needs full batches
@@ -57,8 +66,7 @@ def build_data(cfg: SpocoConfig, # the run's configuration
     spec, patch, root = data_set(cfg.ds_name), default_patch(cfg), Path(cfg.ds_path)
     if spec.prepare is not None: spec.prepare(root)
     views = SpocoViews(patch_size=patch, n_views=2 if cfg.spoco else 1)
-    ratio = None if cfg.instance_ratio in (None, 1) else cfg.instance_ratio
-    train = spec.open(DataRequest(root, 'train', views, ratio, cfg.manual_seed, kept, cfg.things_class, patch if spec.ndim == 3 else None))
+    train = spec.open(DataRequest(root, 'train', views, sample_ratio(cfg), cfg.manual_seed, kept, cfg.things_class, patch if spec.ndim == 3 else None))
     counts = patch_counts(train, patch, cfg.batch_size * processes, cfg.patches_per_image)
     window = patch if spec.ndim == 3 else tuple(math.ceil(WINDOW_ZOOM * p) for p in patch) if spec.windows else None
     train.set_patches(counts, window)
@@ -93,6 +101,7 @@ def atomic_save(obj, # what to save: plain values and tensors
 # %% ../nbs/30_train.ipynb #58f42ffe
 CHECKPOINT_FORMAT = 'spoco-checkpoint-1'
 CHECKPOINT_KEYS = ('config', 'f', 'g', 'optimizer', 'iteration', 'epoch', 'batch_in_epoch', 'rng', 'kept')
+EXTRA = ('labels', 'clustering')  # optional keys: the labels a run used, the clustering it chose (absent from older checkpoints)
 
 class CheckpointError(ValueError):
     "A checkpoint file that cannot or must not be used."
@@ -165,6 +174,7 @@ class Trainer:
         self.cuda = self.device.type == 'cuda'
         self.it = self.epoch = self.batch_in_epoch = self.bad_steps = self.skipped = 0
         self.best, self.stop, self.terms, self.metrics = None, False, {}, {}
+        self.extra = {}  # what the run learnt of its data (EXTRA: the labels used, the clustering chosen), saved in its checkpoints
 
     def __call__(self, event: str): # a name of `EVENTS`
         "Call the method `event` of every callback that has one."
@@ -246,7 +256,7 @@ def state(self: Trainer, kept: dict # the labelled objects chosen for the run
     return dict(format=CHECKPOINT_FORMAT, version=spoco.__version__, config=config_to_dict(self.cfg),
                 f=self.net.f.state_dict(), g=self.net.g.state_dict(), optimizer=self.opt.state_dict(),
                 iteration=self.it, epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, skipped=self.skipped,
-                best=self.best, metrics=dict(self.metrics), rng=rng_state(), kept=kept)
+                best=self.best, metrics=dict(self.metrics), rng=rng_state(), kept=kept, **self.extra)
 
 @patch
 def restore(self: Trainer, ck: dict): # a checkpoint written from `state`
@@ -254,6 +264,7 @@ def restore(self: Trainer, ck: dict): # a checkpoint written from `state`
     self.net.f.load_state_dict(ck['f']); self.net.g.load_state_dict(ck['g']); self.opt.load_state_dict(ck['optimizer'])
     self.it, self.epoch, self.batch_in_epoch = ck['iteration'], ck['epoch'], ck['batch_in_epoch']
     self.skipped, self.best = ck.get('skipped', 0), ck.get('best')
+    self.extra = {k: ck[k] for k in EXTRA if k in ck}
     set_rng_state(ck['rng'])
 
 # %% ../nbs/30_train.ipynb #3466f0eb
@@ -290,7 +301,8 @@ def validate(net: SpocoNet, # f and g
              ds: InstanceDataset, # validation images, whole
              device, # where the networks are
              max_images: int = 8, # validate on at most this many images
-             min_size: int = 0 # clusters smaller than this become background
+             min_size: int = 0, # clusters smaller than this become background
+             bandwidth: float | None = None # mean-shift bandwidth; None: BANDWIDTH * delta_var
             ) -> dict:
     "Mean validation loss and (with foreground masks) mean SBD of mean-shift clusters, over up to `max_images`."
     from spoco.cluster import BANDWIDTH, mean_shift
@@ -305,22 +317,69 @@ def validate(net: SpocoNet, # f and g
             if d['label'] is not None:
                 target = torch.from_numpy(d['label'])[None].to(device)
                 losses.append(float(loss_fn(emb_f, emb_g, target, torch.Generator(device).manual_seed(i))))
-                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), BANDWIDTH * loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
+                if d['fg'] is not None: scores.append(sbd(mean_shift(emb_f[0].float(), bandwidth or BANDWIDTH * loss_fn.delta_var, mask=d['fg'], min_size=min_size), d['label']))
     net.f.train(was_training); net.g.train(was_training)
     out = {'val_loss': float(np.mean(losses))} if losses else {}
     if scores: out['val_sbd'] = float(np.mean(scores))
     return out
 
+def chosen_bandwidth(t # a trainer
+                    ) -> float | None:
+    "The bandwidth the run chose last; None before it chose one."
+    return t.extra.get('clustering', {}).get('bandwidth')
+
 class ValidateCB(Callback):
     "Validate every `val_every` iterations on rank 0; record whether the result is the best so far."
     order = 10
     def _run(self, t: Trainer):
-        t.metrics, t.improved = validate(t.net, t.loss_fn, t.val_ds, t.device, min_size=t.cfg.val_min_size), False
+        t.metrics, t.improved = validate(t.net, t.loss_fn, t.val_ds, t.device, min_size=t.cfg.val_min_size, bandwidth=chosen_bandwidth(t)), False
         score = t.metrics.get('val_sbd', -t.metrics.get('val_loss', math.inf))
         if t.best is None or score > t.best: t.best, t.improved = score, True
         t('after_validate')
     def after_step(self, t: Trainer):
         if t.rank == 0 and t.val_ds is not None and t.it % t.cfg.val_every == 0 and t.bad_steps == 0: self._run(t)
+
+# %% ../nbs/30_train.ipynb #9b07afb3
+def labelled_crops(ds: InstanceDataset, # the training set
+                   patch: tuple, # the training patch; crops are at most twice its size
+                   n: int = 4, # at most this many images
+                  ) -> list:
+    "Up to `n` training images with labelled objects, each cut around them: (image, labels, foreground or None)."
+    out = []
+    for i in range(len(ds.samples)):
+        labels = ds.kept_labels(i)
+        if labels is None or not labels.any(): continue
+        centre, shape = np.argwhere(labels > 0).mean(0), labels.shape
+        size = [min(s, 2 * p) for s, p in zip(shape, patch)]
+        sl = tuple(slice(a, a + w) for a, w in ((int(min(max(c - w / 2, 0), s - w)), w) for c, w, s in zip(centre, size, shape)))
+        d = ds.read_block(i, sl) if hasattr(ds, 'read_block') else ds.load(i)
+        cut = (lambda a: a) if hasattr(ds, 'read_block') else (lambda a: a[..., *sl])
+        out.append((cut(d['image']), labels[sl], None if d['fg'] is None else cut(d['fg'])))
+        if len(out) == n: break
+    return out
+
+def choose_clustering(net: SpocoNet, # f and g
+                      crops: list, # `labelled_crops` of the training set
+                      delta_var: float, # the loss's delta_var
+                      min_size: int = 0, # clusters smaller than this become background
+                     ) -> dict:
+    "The clustering recipe the labelled training objects choose: method, bandwidth, delta_var and each candidate's score."
+    from spoco.cluster import choose_bandwidth
+    from spoco.predict import predict_embeddings
+    embs = [predict_embeddings(net, standardize(torch.from_numpy(im)[None])[0])[0] for im, _, _ in crops]
+    bw, scores = choose_bandwidth(embs, [l for _, l, _ in crops], delta_var, [fg for _, _, fg in crops], min_size=min_size)
+    return dict(method='ms', bandwidth=bw, delta_var=delta_var, scores={str(k): v for k, v in scores.items()})
+
+class ClusteringCB(Callback):
+    "Choose the clustering bandwidth from the labelled training objects before each validation and at the end (rank 0)."
+    order = 5
+    def _choose(self, t: Trainer):
+        crops = labelled_crops(t.train_dl.dataset, t.cfg.patch_size or data_set(t.cfg.ds_name).patch)
+        if crops: t.extra['clustering'] = dict(choose_clustering(t.net, crops, t.loss_fn.delta_var, t.cfg.val_min_size), iteration=t.it)
+    def after_step(self, t: Trainer):
+        if t.rank == 0 and t.val_ds is not None and t.it % t.cfg.val_every == 0 and t.bad_steps == 0: self._choose(t)
+    def after_fit(self, t: Trainer):
+        if t.rank == 0 and t.bad_steps == 0 and t.it > 0 and t.extra.get('clustering', {}).get('iteration') != t.it: self._choose(t)
 
 # %% ../nbs/30_train.ipynb #869df8b7
 class ProgressCB(Callback):
@@ -342,6 +401,9 @@ class TensorBoardCB(Callback):
         from torch.utils.tensorboard import SummaryWriter
         self.w = SummaryWriter(Path(t.cfg.checkpoint_dir) / 'logs') if t.rank == 0 else None
         self.t0, self.it0 = time.perf_counter(), t.it
+        if self.w is not None and 'labels' in t.extra:
+            self.w.add_text('data/labels', t.extra['labels']['report'].replace('\n', '  \n'), t.it)
+            self.w.add_scalar('data/labelled_objects', sum(t.extra['labels']['objects'].values()), t.it)
     def after_step(self, t: Trainer):
         if self.w is None or t.it % t.cfg.log_after_iters or t.bad_steps: return
         for k, v in t.terms.items(): self.w.add_scalar(f'loss/{k}', float(v), t.it)
@@ -353,7 +415,7 @@ class TensorBoardCB(Callback):
     def after_validate(self, t: Trainer):
         if self.w is None: return
         for k, v in t.metrics.items(): self.w.add_scalar(f'val/{k}', v, t.it)
-        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, t.loss_fn.delta_var), t.it, dataformats='HWC')
+        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, t.loss_fn.delta_var, chosen_bandwidth(t)), t.it, dataformats='HWC')
     def after_fit(self, t: Trainer):
         if self.w is not None: self.w.close()
 
@@ -361,7 +423,8 @@ class TensorBoardCB(Callback):
 def validation_panel(net: SpocoNet, # f and g
                      ds: InstanceDataset, # validation images; the first is shown
                      device, # where the networks are
-                     delta_var: float # the loss's delta_var; mean-shift clusters at BANDWIDTH times it
+                     delta_var: float, # the loss's delta_var; mean-shift clusters at BANDWIDTH times it unless `bandwidth` is given
+                     bandwidth: float | None = None # mean-shift bandwidth; None: BANDWIDTH * delta_var
                     ) -> np.ndarray:
     "One row of pictures of the first validation image (the middle slice of a volume): input, PCA of f and of g, labels, clustering."
     from spoco.cluster import BANDWIDTH, mean_shift
@@ -378,7 +441,7 @@ def validation_panel(net: SpocoNet, # f and g
         d = dict(d, image=d['image'][:, z], **{k: d[k][z] for k in ('label', 'fg') if d[k] is not None})
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
     lab = d['label'] if d['label'] is not None else np.zeros(img.shape[:2], int)
-    seg = mean_shift(emb_f, BANDWIDTH * delta_var, mask=d['fg']).astype(np.int64)
+    seg = mean_shift(emb_f, bandwidth or BANDWIDTH * delta_var, mask=d['fg']).astype(np.int64)
     return np.concatenate([img, pca_rgb(emb_f), pca_rgb(emb_g), overlay(img, lab, 1.0), overlay(img, seg, 1.0)], axis=1)
 
 # %% ../nbs/30_train.ipynb #9f1825bd
@@ -401,6 +464,27 @@ def pick_device(name: str # the value of --device
     if name.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f'--device {name}: no CUDA device is available')
     return torch.device(name)
 
+# %% ../nbs/30_train.ipynb #c090709e
+def resolve_labels(cfg: SpocoConfig, # the run's configuration
+                   census: dict, # `label_census` of its training set
+                  ) -> SpocoConfig:
+    "The configuration with the sampling and the positions made explicit: the fraction kept (1: all) and coord_px per axis."
+    px = cfg.coord_px if cfg.coord_px is not None else auto_coord_px(census)
+    return replace(cfg, instance_ratio=sample_ratio(cfg) or 1.0, coord_px=coord_tuple(px))
+
+def labels_used(cfg: SpocoConfig # a resolved configuration
+               ) -> str:
+    "How the labelled objects of a run were chosen, in words."
+    if cfg.instance_ratio in (None, 1): return 'every given label'
+    if data_set(cfg.ds_name).name == 'cityscapes': return f"the sampler's {cfg.instance_ratio:g} set of objects"
+    return f'{cfg.instance_ratio:.0%} of the objects of each image, seed {cfg.manual_seed}'
+
+def positions_line(cfg: SpocoConfig # a resolved configuration
+                  ) -> str:
+    "The positions a run adds to its embeddings, in words."
+    if not any(cfg.coord_px): return 'positions: off (--coord-px 0)'
+    return f'positions: one unit = {" x ".join(f"{p:g}" for p in cfg.coord_px)} pixels (--coord-px; default: half the labelled objects\' median extent)'
+
 # %% ../nbs/30_train.ipynb #ab33ac9e
 RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'val_min_size', 'checkpoint_every', 'max_num_iterations', 'checkpoint_dir', 'ds_path')
 
@@ -418,13 +502,18 @@ def train(cfg: SpocoConfig,  # the run's configuration
     device = pick_device(cfg.device)
     torch.manual_seed(seed_for(cfg.manual_seed, 'init'))
     train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=world()[0])
+    census = label_census(train_ds)
+    cfg = resolve_labels(cfg, census)
+    report = census_report(census, labels_used(cfg)) + '\n' + positions_line(cfg)
+    if progress and world()[1] == 0: print(report, flush=True)
     in_channels = cfg.model_in_channels or train_ds.load(0)['image'].shape[0]
     net, loss_fn = build_net(cfg, in_channels).to(device), build_loss(cfg)
     if device.type == 'cuda' and cfg.amp and MODELS[cfg.model_name] == 2: net = net.to(memory_format=torch.channels_last)
     train_dl, _ = make_loaders(train_ds, batch_size=cfg.batch_size, num_workers=cfg.num_workers, seed=cfg.manual_seed,
                                pin_memory=device.type == 'cuda')
     kept = ck['kept'] if ck else train_ds.labelled_objects()
-    cbs = [SignalCB(), ValidateCB(), CheckpointCB(kept), TensorBoardCB()] + ([ProgressCB()] if progress else []) + list(cbs)
+    cbs = [SignalCB(), ClusteringCB(), ValidateCB(), CheckpointCB(kept), TensorBoardCB()] + ([ProgressCB()] if progress else []) + list(cbs)
     trainer = Trainer(cfg, net, loss_fn, train_dl, val_ds, cbs, device)
     if ck is not None: trainer.restore(ck)
+    trainer.extra['labels'] = dict(objects={k: c['objects'] for k, c in census.items()}, pixels={k: c['pixels'] for k, c in census.items()}, report=report)
     return trainer.fit()

@@ -92,6 +92,15 @@ def labelled_objects(self: InstanceDataset) -> dict:
         if s.label is not None and s.name not in self.kept: self.kept_ids(s.name, relabel_consecutive(self.read_labels(s.label)))
     return dict(self.kept)
 
+# %% ../../nbs/03_data.core.ipynb #58f52f24
+@patch
+def kept_labels(self: InstanceDataset, i: int) -> np.ndarray | None:
+    "The labels of sample `i` as training sees them (the kept objects only), without reading its image; None if it has none."
+    s = self.samples[i]
+    if s.label is None: return None
+    labels = relabel_consecutive(self.read_labels(s.label))
+    return labels if self.instance_ratio is None else keep_objects(labels, self.kept_ids(s.name, labels))
+
 # %% ../../nbs/03_data.core.ipynb #c8a7aeee
 @patch
 def set_patches(self: InstanceDataset,

@@ -56,6 +56,7 @@ class DataSetSpec:
     read_gt: Callable | None = None     # scoring: (ground-truth file, things class) -> labels as stored
     objects: Callable | None = None     # scoring: (labels, things class, ignore label) -> (true objects, ignored pixels or None)
     help: str = ''                      # one line for --help
+    sample: float | None = None         # fraction of objects kept per image when --instance-ratio is not given; None keeps every given label
 
 # %% ../../nbs/09_data.sets.ipynb #9eb8ce05
 DATA_SETS: dict = {}
@@ -199,18 +200,18 @@ def _builtin(write):
         if not (Path(root) / '.spoco_synthetic.json').exists(): write(root)
     return prepare
 
-register(DataSetSpec('cvppp', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', inputs=cvppp_inputs, help='CVPPP leaves: ROOT/{train,val,test}/A1/plantNNN_{rgb,label,fg}.png'))
-register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_builtin(write_synthetic_cvppp), inputs=cvppp_inputs,
+register(DataSetSpec('cvppp', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', inputs=cvppp_inputs, sample=0.1, help='CVPPP leaves: ROOT/{train,val,test}/A1/plantNNN_{rgb,label,fg}.png'))
+register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', prepare=_builtin(write_synthetic_cvppp), inputs=cvppp_inputs, sample=0.1,
                      help='built-in synthetic rosettes in the CVPPP layout, written to ROOT on first use'))
 register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phase: _phase_dir(Path(root) / 'leftImg8bit', phase), 'cityscapes', inputs=cityscapes_inputs,
-                     read_mask=lambda p, c=None: semantic_mask(read_labels(p), c), read_gt=lambda p, c=None: eval_labels(p), objects=cityscapes_objects,
+                     read_mask=lambda p, c=None: semantic_mask(read_labels(p), c), read_gt=lambda p, c=None: eval_labels(p), objects=cityscapes_objects, sample=0.1,
                      help='Cityscapes: ROOT/leftImg8bit and ROOT/gtFine'))
 register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      help='your images: ROOT/{train,val,test}/images/* and .../masks/* with matching names'))
 register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label, or TIFF stacks in images/ and masks/'))
-register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)),
+register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)), sample=0.1,
                      help='built-in synthetic fluorescent nuclei, 256x256 images in the folder layout, written to ROOT on first use'))
-register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
+register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs, sample=0.1,
                      prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=3, n_train=8, n_val=2, n_test=2, size=64, spacing=(2, 1, 1))),
                      help='built-in synthetic nuclei in 3D, 32x64x64 stacks (z sampled twice as coarsely) as HDF5, written to ROOT on first use'));

@@ -122,6 +122,15 @@ def load_window(self: VolumeDataset, i: int, window: tuple, g: torch.Generator) 
     return self.read_block(i, random_window(self.shapes[i], window, g))
 
 @patch
+def kept_labels(self: VolumeDataset, i: int) -> np.ndarray | None:
+    "The ids of volume `i` as training sees them (the kept objects only), without reading its intensities; None if it has none."
+    s = self.samples[i]
+    if s.label is None: return None
+    labels = self.read_labels(s.label)
+    if self.instance_ratio is None: return labels
+    return keep_objects(labels, self.kept_ids(s.name, labels))
+
+@patch
 def labelled_objects(self: VolumeDataset) -> dict:
     "Volume name -> ids of the kept objects, for every volume; empty when all are kept."
     if self.instance_ratio is None: return {}
