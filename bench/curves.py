@@ -5,7 +5,7 @@ SPOCO without its consistency term, and full supervision, at the same budget, ov
     python bench/curves.py nuclei [--steps 300] [--seeds 0 1] [--out DIR]     # crowded fluorescent nuclei, no mask: F1 at IoU 0.5
 
 The runs: SPOCO and SPOCO without consistency at 10% of the objects labelled; SPOCO and full supervision (`--no-spoco`,
-label 0 is background) at 100%. The rosettes use the demo's CPU settings (128x128, a 4-level U-Net, positions at 8 px)
+label 0 is background) at 100%. The rosettes use the demo's CPU settings (128x128, a 4-level U-Net, positions at the default scale, half the labelled leaves' median extent)
 and are clustered in their foreground masks; the nuclei (256x256, 128x128 patches, the same network) have no mask and
 are clustered above a threshold of the image (`--foreground threshold`), objects under 30 pixels dropped. A stopped run continues where
 it stopped. Prints a Markdown table (mean and range over seeds per arm) and writes OUT/curve.csv and OUT/curve.png.
@@ -33,7 +33,7 @@ def config(data: str, steps: int, out: Path) -> tuple:
         return cfg, dict(min_size=cfg.val_min_size)
     cfg = SpocoConfig(ds_name='nuclei', ds_path=str(out / 'data'), patch_size=(128, 128), batch_size=4, num_workers=0,
                       model_feature_maps=(16, 32, 64, 128), learning_rate=1e-3, max_num_iterations=steps,
-                      checkpoint_every=steps, log_after_iters=max(1, steps // 10), coord_px=8.0)
+                      checkpoint_every=steps, log_after_iters=max(1, steps // 10))
     return cfg, dict(min_size=30, foreground='threshold')
 
 

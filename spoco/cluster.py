@@ -375,11 +375,12 @@ def choose_bandwidth(embs, # f-embeddings of a few training images, each (E, ...
                      masks=None, # where to cluster in each image (a list, None entries: everywhere); None: everywhere
                      candidates=BANDWIDTHS, # bandwidths tried, in units of delta_var
                      min_size: int = 0, # clusters with fewer pixels become background
+                     max_points: int = 5000, # mean-shift finds its modes on at most this many pixels of each image
                     ) -> tuple:
     "(the bandwidth whose mean-shift best re-segments the labelled objects, {candidate: mean labelled IoU})."
     masks = masks or [None] * len(embs)
-    scores = {b: float(np.nanmean([labelled_iou(mean_shift(e, b * delta_var, m, min_size), l) for e, l, m in zip(embs, labels, masks)]))
-              for b in candidates}
+    segment = lambda e, b, m: mean_shift(e, b * delta_var, m, min_size, max_points=max_points)
+    scores = {b: float(np.nanmean([labelled_iou(segment(e, b, m), l) for e, l, m in zip(embs, labels, masks)])) for b in candidates}
     best = max(scores, key=lambda b: (round(scores[b], 3), -abs(b - BANDWIDTH)))
     return best * delta_var, scores
 

@@ -343,6 +343,7 @@ class ValidateCB(Callback):
 def labelled_crops(ds: InstanceDataset, # the training set
                    patch: tuple, # the training patch; crops are at most twice its size
                    n: int = 4, # at most this many images
+                   max_pixels: int = 2 ** 15, # crops are shrunk to at most this many pixels (voxels), to keep the choice quick
                   ) -> list:
     "Up to `n` training images with labelled objects, each cut around them: (image, labels, foreground or None)."
     out = []
@@ -351,6 +352,8 @@ def labelled_crops(ds: InstanceDataset, # the training set
         if labels is None or not labels.any(): continue
         centre, shape = np.argwhere(labels > 0).mean(0), labels.shape
         size = [min(s, 2 * p) for s, p in zip(shape, patch)]
+        shrink = min(1.0, (max_pixels / math.prod(size)) ** (1 / len(size)))
+        size = [max(1, int(w * shrink)) for w in size]
         sl = tuple(slice(a, a + w) for a, w in ((int(min(max(c - w / 2, 0), s - w)), w) for c, w, s in zip(centre, size, shape)))
         d = ds.read_block(i, sl) if hasattr(ds, 'read_block') else ds.load(i)
         cut = (lambda a: a) if hasattr(ds, 'read_block') else (lambda a: a[..., *sl])
@@ -383,13 +386,13 @@ class ClusteringCB(Callback):
 
 # %% ../nbs/30_train.ipynb #869df8b7
 class ProgressCB(Callback):
-    "A progress bar on rank 0, with the loss every `log_after_iters` iterations."
+    "A progress bar on rank 0 that moves with every step (drawn at most every few seconds), with the loss every `log_after_iters` iterations."
     order = 30
     def before_fit(self, t: Trainer):
         from tqdm.auto import tqdm
-        self.bar = tqdm(total=t.cfg.max_num_iterations, initial=t.it, desc='training', disable=t.rank != 0, dynamic_ncols=True)
+        self.bar = tqdm(total=t.cfg.max_num_iterations, initial=t.it, desc='training', disable=t.rank != 0, dynamic_ncols=True, mininterval=2)
     def after_step(self, t: Trainer):
-        self.bar.n = t.it; self.bar.refresh() if t.it % t.cfg.log_after_iters == 0 else None
+        self.bar.n = t.it; self.bar.update(0)  # tqdm draws it when `mininterval` has passed: a slow CPU run shows its progress and ETA
         if t.it % t.cfg.log_after_iters == 0 and t.rank == 0: self.bar.set_postfix(loss=f'{float(t.loss):.4f}', **{k: f'{v:.3f}' for k, v in t.metrics.items()})
     def after_fit(self, t: Trainer): self.bar.n = t.it; self.bar.close()
 
