@@ -4,7 +4,7 @@
 
 # %% ../nbs/65_cluster_predictions.ipynb #a5454334
 from __future__ import annotations
-import csv, io, os, sys
+import csv, io, json, os, sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -30,10 +30,10 @@ from .viz import overlay
 # %% auto #0
 __all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction', 'read_recipe',
            'settle_bandwidth', 'find_inputs', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes',
-           'write_datasets', 'write_dataset', 'matching_scores', 'score_image', 'cluster_file', 'check_settings',
-           'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows',
-           'predicted_classes', 'evaluate_objects', 'write_rows', 'gather_in_order', 'cluster_predictions',
-           'ClusterRun', 'spoco_cluster']
+           'write_datasets', 'write_dataset', 'matching_scores', 'score_image', 'cluster_file', 'score_file',
+           'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap',
+           'object_rows', 'predicted_classes', 'evaluate_objects', 'write_rows', 'gather_in_order',
+           'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
@@ -137,11 +137,12 @@ def instance_classes(seg: np.ndarray, # instances
 # %% ../nbs/65_cluster_predictions.ipynb #88471197
 def write_datasets(path, # an HDF5 file
                    datasets: dict, # {name: array}: the datasets to write (replaced if present), all at once
+                   attrs: dict | None = None, # file attributes to set with them
                   ) -> Path:
-    "Store several datasets in `path` in one step; an interruption at any moment leaves the file as it was."
+    "Store several datasets (and attributes) in `path` in one step; an interruption at any moment leaves the file as it was."
     def rebuild(tmp):
         with h5py.File(path, 'r') as src, h5py.File(tmp, 'w') as dst:
-            for k, v in src.attrs.items(): dst.attrs[k] = v
+            for k, v in {**src.attrs, **(attrs or {})}.items(): dst.attrs[k] = v
             for k in src:
                 if k not in datasets: src.copy(src[k], dst, name=k)
             for k, v in datasets.items(): dst.create_dataset(k, data=v, compression='gzip')
@@ -199,6 +200,14 @@ def cluster_file(path, # a predictions file
     path = Path(path)
     p = read_prediction(path, need_g=clustering == 'consistency')
     bandwidth, delta_var = settle_bandwidth(bandwidth, delta_var, read_recipe(path))
+    settings = json.dumps(dict(clustering=clustering, delta_var=delta_var, bandwidth=bandwidth, delta_dist=delta_dist, foreground=foreground,
+                               mask=None if mask_path is None else str(mask_path), things_class=things_class, min_size=min_size,
+                               remove_largest=remove_largest, iou_threshold=iou_threshold, seed=seed, score=score), sort_keys=True)
+    picture_path = path.with_name(f'{prediction_name(path)}_{output_dataset}.png')
+    with h5py.File(path, 'r') as f: done = f.attrs.get(f'{output_dataset}_settings') == settings and output_dataset in f
+    if done and picture_path.exists():  # made by an earlier run with these settings: only scored again
+        with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
+        return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground == 'mask' else None
     if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
@@ -209,11 +218,20 @@ def cluster_file(path, # a predictions file
                   iou_threshold=iou_threshold, mask=mask, min_size=min_size, remove_largest=remove_largest, seed=seed)
     how = score if p['embeddings2'] is not None else 'compactness'
     conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, delta_var, how, mask, seed=seed)
-    write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf})
+    write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf}, {f'{output_dataset}_settings': settings})
     raw = p['raw'] if p['raw'] is not None else np.zeros(seg.shape, np.float32)
     picture = overlay(_middle(raw, seg.ndim), _middle(seg, seg.ndim).astype(np.int64))
-    atomic_write(path.with_name(f'{prediction_name(path)}_{output_dataset}.png'), lambda q: Image.fromarray(picture).save(q, format='PNG'))
-    if gt_path is None: return {}
+    atomic_write(picture_path, lambda q: Image.fromarray(picture).save(q, format='PNG'))
+    return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
+
+def score_file(path, # the predictions file, for messages
+               seg: np.ndarray, # its segmentation
+               gt_path, # the true labels
+               ds_name: str, # a name of DATA_SETS
+               things_class: str | None = None, # Cityscapes: the class scored
+               gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts
+              ) -> dict:
+    "The scores of one file's segmentation against its ground truth."
     gt = read_gt(gt_path, ds_name, things_class)
     if gt.shape != seg.shape: raise DataError(f'{path}: segmentation of size {seg.shape} and ground truth {gt_path} of size {gt.shape} differ')
     objects, off = gt_objects(gt, ds_name, things_class, gt_ignore_label)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
-import itertools, math, os, sys
+import hashlib, itertools, math, os, sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -29,10 +29,10 @@ from .viz import pca_rgb
 
 # %% auto #0
 __all__ = ['RECIPE', 'VOLUME_TILE', 'SLAB_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius',
-           'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'write_recipe',
-           'predict_volume', 'output_stems', 'check_outputs_free', 'in_channels', 'write_prediction', 'write_pictures',
-           'shard', 'predict_dataset', 'resolve_config', 'load_predictor', 'prediction_dataset', 'PredictRun',
-           'spoco_predict']
+           'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'stamp_of',
+           'write_recipe', 'predict_volume', 'output_stems', 'output_state', 'check_outputs_free', 'in_channels',
+           'write_prediction', 'write_pictures', 'shard', 'predict_dataset', 'resolve_config', 'load_predictor',
+           'prediction_dataset', 'PredictRun', 'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -145,6 +145,14 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
 # %% ../nbs/40_predict.ipynb #a0fd04c2
 RECIPE = ('method', 'bandwidth', 'delta_var')  # what a predictions file records of the clustering its training chose
 
+def stamp_of(net: nn.Module, # the network predicting; `load_predictor` gives it the digest of its checkpoint
+             tile_shape=None, # the tile size asked for
+             overlap=None, # the overlap asked for
+            ) -> str | None:
+    "What identifies a run's predictions: the checkpoint's digest and the tiling; None for a network not read from a file."
+    fp = getattr(net, 'fingerprint', None)
+    return None if fp is None else f'{fp} tile_shape={tile_shape} overlap={overlap}'
+
 def write_recipe(f: h5py.File, # an open predictions file
                  recipe: dict | None, # the checkpoint's `clustering`; None writes nothing
                 ):
@@ -180,6 +188,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
                    tile_shape=None, # tile size, one or per axis; None: VOLUME_TILE (at most the volume)
                    overlap=None, # tile overlap; None: twice the U-Net's receptive radius
                    batch_size: int = 1, # tiles per forward pass
+                   stamp: str | None = None, # what identifies the model and settings (`stamp_of`), stored as attribute `model`
                   ) -> Path:
     "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2), atomically."
     shape = tuple(ds.shapes[i])
@@ -188,6 +197,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
         with h5py.File(p, 'w') as f:
             f.attrs['image'] = str(ds.samples[i].image)
             write_recipe(f, getattr(net, 'clustering', None))
+            if stamp is not None: f.attrs['model'] = stamp
             mean, std = _copy_raw(ds, i, f)
             read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
             px = getattr(net, 'coord_px', 0)  # positions of the whole volume, block by block
@@ -209,18 +219,33 @@ def output_stems(ds: InstanceDataset, # the images to predict
     if len(set(stems)) == len(stems): return stems
     return [f'{s.image.parent.name}_{s.image.stem}' for s in ds.samples]
 
+def output_state(output_dir, # where the predictions go
+                 stem: str, # the image's output name
+                 stamp: str | None, # what identifies this run's predictions (`stamp_of`); None: nothing is ours
+                ) -> str:
+    "'done' (all files there, written with `stamp`), 'ours' (written with `stamp`, pictures missing), 'absent', or 'other'."
+    h5, pictures = Path(output_dir) / f'{stem}{OUTPUTS[0]}', [Path(output_dir) / f'{stem}{s}' for s in OUTPUTS[1:]]
+    if not h5.exists(): return 'other' if any(p.exists() for p in pictures) else 'absent'
+    try:
+        with h5py.File(h5, 'r') as f: same = stamp is not None and f.attrs.get('model') == stamp
+    except OSError: same = False
+    if not same: return 'other'
+    return 'done' if all(p.exists() for p in pictures) else 'ours'
+
 def check_outputs_free(output_dir, # where the predictions go
                        stems: list, # the output names of the images
                        *,
                        overwrite: bool = False, # existing outputs will be replaced
-                      ):
-    "Refuse an output folder that is a file, and existing outputs (naming the first one) unless `overwrite`."
+                       stamp: str | None = None, # outputs written with this stamp are this run's own: kept when complete, else redone
+                      ) -> list:
+    "The stems whose outputs this run already finished; refuse a folder that is a file, and others' outputs (naming the first) unless `overwrite`."
     if Path(output_dir).exists() and not Path(output_dir).is_dir(): raise NotADirectoryError(f'the output folder {output_dir} (--output-dir) is a file')
-    if overwrite: return
-    for stem in stems:
-        for suffix in OUTPUTS:
-            p = Path(output_dir) / f'{stem}{suffix}'
-            if p.exists(): raise FileExistsError(f'{p} exists; pass overwrite=True (--overwrite) to replace the predictions in {output_dir}')
+    if overwrite: return []
+    states = {stem: output_state(output_dir, stem, stamp) for stem in stems}
+    for stem in (s for s, state in states.items() if state == 'other'):
+        p = next(Path(output_dir) / f'{stem}{x}' for x in OUTPUTS if (Path(output_dir) / f'{stem}{x}').exists())
+        raise FileExistsError(f'{p} exists and was not written by this model with these settings; pass overwrite=True (--overwrite) to replace the predictions in {output_dir}')
+    return [s for s, state in states.items() if state == 'done']
 
 # %% ../nbs/40_predict.ipynb #d8d2e467
 def in_channels(net: nn.Module, # a network whose first convolution reads the image
@@ -236,12 +261,14 @@ def write_prediction(output_dir, # where the files go
                      *,
                      source: str = '', # the input file, stored as attribute `image`
                      recipe: dict | None = None, # the clustering the training chose (`write_recipe`); None: none
+                     stamp: str | None = None, # what identifies the model and settings (`stamp_of`), stored as attribute `model`
                     ) -> Path:
     "Write one image's predictions file and its two PCA pictures; return the predictions file."
     def write_h5(p):
         with h5py.File(p, 'w') as f:
             f.attrs['image'] = source
             write_recipe(f, recipe)
+            if stamp is not None: f.attrs['model'] = stamp
             for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
     return write_pictures(atomic_write(Path(output_dir) / f'{stem}{OUTPUTS[0]}', write_h5), (emb_f, emb_g))
 
@@ -280,19 +307,20 @@ def predict_dataset(net: SpocoNet, # f and g
                     world: int = 1, # number of processes sharing the images
                    ) -> list:
     "Predict f and g embeddings of (this process's share of) the images of `ds` into `output_dir`; return the predictions files."
-    stems, mine = output_stems(ds), shard(len(ds.samples), rank, world)
-    check_outputs_free(output_dir, [stems[i] for i in mine], overwrite=overwrite)  # this process's outputs: others may be writing theirs
-    net, want, written = net.to(device), in_channels(net), []
-    for i in tqdm(mine, desc='predicting', disable=not progress):
+    stems, mine, stamp = output_stems(ds), shard(len(ds.samples), rank, world), stamp_of(net, tile_shape, overlap)
+    done = set(check_outputs_free(output_dir, [stems[i] for i in mine], overwrite=overwrite, stamp=stamp))  # this process's outputs only
+    if done: print(f'kept {len(done)} predictions that this model made earlier with these settings in {output_dir}', flush=True)
+    net, want, written = net.to(device), in_channels(net), [Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}' for i in mine if stems[i] in done]
+    for i in tqdm([i for i in mine if stems[i] not in done], desc='predicting', disable=not progress):
         c = ds.read_block(i, (slice(0, 1),) * 3)['image'].shape[0] if isinstance(ds, VolumeDataset) else None
         d = None if c is not None else ds.load(i)
         c = c if d is None else d['image'].shape[0]
         if c != want: raise DataError(f"{ds.samples[i].image} has {c} channels; the model expects {want}")
-        if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)))
+        if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape=tile_shape, overlap=overlap, batch_size=batch_size, stamp=stamp)))
         else:
             emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)
-            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None)))
-    return written
+            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None), stamp=stamp))
+    return sorted(written, key=lambda p: stems.index(p.name[:-len(OUTPUTS[0])]))
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
 MODEL_FLAGS = ('model_name', 'model_feature_maps', 'model_out_channels', 'model_in_channels', 'norm', 'pool_min_depth', 'coord_px')  # fixed by training
@@ -328,6 +356,7 @@ def load_predictor(model_path, # a checkpoint written by training
         first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
         raise CheckpointError(f'the weights in {model_path} do not fit its configuration: {first if len(first) <= 160 else first[:157] + "..."}') from None
     net.clustering = ck.get('clustering')  # the clustering the run chose, copied into each predictions file
+    with open(model_path, 'rb') as fh: net.fingerprint = hashlib.file_digest(fh, 'sha256').hexdigest()[:16]  # which model made a prediction
     return net, cfg
 
 def prediction_dataset(cfg: SpocoConfig, # data set name, root and things class
@@ -345,7 +374,7 @@ class PredictRun:
     phase: Literal['train', 'val', 'test'] = 'test'  # which images of the data set to predict
     tile_shape: tuple[int, ...] | None = None  # predict in tiles of this size, H W or D H W (none: whole images; volumes: 64 256 256 at most)
     overlap: int | None = None  # overlap of tiles in pixels (none: twice the U-Net's receptive radius)
-    overwrite: bool = False     # replace existing predictions instead of refusing to run
+    overwrite: bool = False     # replace predictions of another model or other settings (without it they are refused; a stopped run of the same command continues)
     batch_size: int = 4         # tiles per forward pass (whole images go one at a time)
     device: str = 'auto'        # cpu, cuda, cuda:N, or auto (this process's GPU when there is one)
     spoco: bool = True          # accepted for compatibility with the original README; f and g are always both predicted
