@@ -78,7 +78,7 @@ def read_prediction(path, # a predictions file
 # %% ../nbs/65_cluster_predictions.ipynb #dabe9ef5
 def read_recipe(path, # a predictions file
                ) -> dict:
-    "The clustering the training chose, as recorded in a predictions file (`spoco.predict.write_recipe`); {} when none."
+    "What the training knows of the clustering, as recorded in a predictions file (`spoco.predict.write_recipe`); {} when none."
     with h5py.File(path, 'r') as f:
         return {k[len('clustering_'):]: v.item() if hasattr(v, 'item') else v for k, v in f.attrs.items() if k.startswith('clustering_')}
 
@@ -86,10 +86,8 @@ def settle_bandwidth(bandwidth: float | None, # --bandwidth; None: not given
                      delta_var: float | None, # --delta-var; None: not given
                      recipe: dict, # `read_recipe` of the file
                     ) -> tuple:
-    "(bandwidth or None for the default, delta_var) to cluster a file with: the flags, else the file's recipe, else the defaults."
-    dv = delta_var if delta_var is not None else recipe.get('delta_var', 0.5)
-    if bandwidth is None and recipe.get('bandwidth') and dv == recipe.get('delta_var', dv): bandwidth = recipe['bandwidth']
-    return bandwidth, dv
+    "(bandwidth or None for the default, delta_var) to cluster a file with: the flags, else the training's delta_var from the recipe."
+    return bandwidth, delta_var if delta_var is not None else recipe.get('delta_var', 0.5)
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
 def find_inputs(name: str, # prediction name (the image's stem)
@@ -185,7 +183,7 @@ def cluster_file(path, # a predictions file
                  things_class: str | None = None, # Cityscapes: the class to segment; None: all things
                  clustering: str = 'ms', # one of METHODS
                  delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
-                 bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: the one the training chose (`read_recipe`), else BANDWIDTH * delta_var
+                 bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                  delta_dist: float = 2.0, # msplus: clusters with closer means are merged
                  foreground: str = 'mask', # one of FOREGROUND: the mask at mask_path, Li's threshold of raw, or everywhere
                  min_size: int = 0, # clusters with fewer pixels become background
@@ -437,7 +435,7 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         clustering: str = 'ms', # one of METHODS
                         *,
                         delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
-                        bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: the one the training chose (`read_recipe`), else BANDWIDTH * delta_var
+                        bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                         delta_dist: float = 2.0, # msplus: clusters with closer means are merged
                         foreground: str = 'mask', # one of FOREGROUND: the data set's masks where found, a threshold of the image, or everywhere
                         min_size: int = 0, # clusters with fewer pixels become background
@@ -480,7 +478,7 @@ class ClusterRun:
     ds_name: str = 'cvppp'                 # how masks and ground truth are found and scored: a name of spoco.data.sets.DATA_SETS
     clustering: Literal[METHODS] = 'ms'    # mean-shift, mean-shift then merging, HDBSCAN, or mean-shift checked against g
     delta_var: float | None = None         # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit; default: the one recorded by spoco_predict, else 0.5
-    bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: the one the training chose from its labelled objects (recorded by spoco_predict), else 2 delta_var
+    bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: 2 delta_var, the measured best (spoco_predict records the one the labelled objects suggest)
     delta_dist: float = 2.0                # msplus: clusters whose means are closer are merged
     foreground: Literal[FOREGROUND] = 'mask'  # where to cluster: the data set's masks where found (else everywhere), a threshold of the image (fluorescence), or everywhere
     min_size: int = 0                      # clusters with fewer pixels become background

@@ -83,8 +83,7 @@ def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
                  ) -> tuple:
     "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
     emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
-    bandwidth = (getattr(net, 'clustering', None) or {}).get('bandwidth')  # the run's choice; None: the default
-    seg = cluster(emb_f, clustering, cfg.loss_delta_var, bandwidth=bandwidth, delta_dist=cfg.loss_delta_dist, emb2=emb_g,
+    seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g,
                   mask=clustering_mask(foreground, image, fg), min_size=min_size, remove_largest=remove_largest, seed=seed)
     return np.asarray(seg).astype(np.int64), emb_f, emb_g
 

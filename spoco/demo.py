@@ -92,15 +92,14 @@ def preview(root,  # a data set in the CVPPP layout
 def segment(net, # the SpocoNet of a run
             image: np.ndarray, # one image (C, H, W) in [0, 1]
             fg: np.ndarray, # its foreground mask; None clusters everywhere
-            delta_var: float, # the loss's delta_var; without a bandwidth chosen by the run, mean-shift clusters at BANDWIDTH times it
+            delta_var: float, # the loss's delta_var; mean-shift clusters at the default bandwidth, BANDWIDTH times it
             *,
             min_size: int = 0, # clusters with fewer pixels become background
            ) -> np.ndarray:
-    "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`, at the bandwidth the run chose."
+    "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
     x = standardize(torch.from_numpy(image)[None])[0]
     emb = add_coords(predict_embeddings(net.f, x)[None], net.coord_px)[0]  # f alone, with the positions the run trained with
-    bandwidth = (getattr(net, 'clustering', None) or {}).get('bandwidth') or BANDWIDTH * delta_var
-    return mean_shift(emb, bandwidth, mask=fg, min_size=min_size).astype(np.int64)
+    return mean_shift(emb, BANDWIDTH * delta_var, mask=fg, min_size=min_size).astype(np.int64)
 
 def summary_figure(net, # the SpocoNet of the run
                    root, # the demo's data set

@@ -143,7 +143,7 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     return outs if tuples else outs[0]
 
 # %% ../nbs/40_predict.ipynb #a0fd04c2
-RECIPE = ('method', 'bandwidth', 'delta_var')  # what a predictions file records of the clustering its training chose
+RECIPE = ('method', 'suggested_bandwidth', 'delta_var')  # what a predictions file records of the clustering its training suggests
 
 def stamp_of(net: nn.Module, # the network predicting; `load_predictor` gives it the digest of its checkpoint
              tile_shape=None, # the tile size asked for
@@ -156,7 +156,7 @@ def stamp_of(net: nn.Module, # the network predicting; `load_predictor` gives it
 def write_recipe(f: h5py.File, # an open predictions file
                  recipe: dict | None, # the checkpoint's `clustering`; None writes nothing
                 ):
-    "Record the clustering a run chose as attributes `clustering_<key>` of a predictions file, for `spoco_cluster`."
+    "Record the clustering a run suggests as attributes `clustering_<key>` of a predictions file, for `spoco_cluster`."
     for k in RECIPE:
         if recipe and recipe.get(k) is not None: f.attrs[f'clustering_{k}'] = recipe[k]
 
@@ -260,7 +260,7 @@ def write_prediction(output_dir, # where the files go
                      emb_g, # g's embeddings (E, ...)
                      *,
                      source: str = '', # the input file, stored as attribute `image`
-                     recipe: dict | None = None, # the clustering the training chose (`write_recipe`); None: none
+                     recipe: dict | None = None, # the clustering the training suggests (`write_recipe`); None: none
                      stamp: str | None = None, # what identifies the model and settings (`stamp_of`), stored as attribute `model`
                     ) -> Path:
     "Write one image's predictions file and its two PCA pictures; return the predictions file."
@@ -355,7 +355,7 @@ def load_predictor(model_path, # a checkpoint written by training
     except RuntimeError as e:  # torch lists every mismatch, one per line after a heading: name the first
         first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
         raise CheckpointError(f'the weights in {model_path} do not fit its configuration: {first if len(first) <= 160 else first[:157] + "..."}') from None
-    net.clustering = ck.get('clustering')  # the clustering the run chose, copied into each predictions file
+    net.clustering = ck.get('clustering')  # the clustering the run suggests, copied into each predictions file
     with open(model_path, 'rb') as fh: net.fingerprint = hashlib.file_digest(fh, 'sha256').hexdigest()[:16]  # which model made a prediction
     return net, cfg
 

@@ -32,9 +32,9 @@ __all__ = ['WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EXTRA', 'EVEN
            'RUN_FIELDS', 'lr_at', 'default_patch', 'sample_ratio', 'build_data', 'build_net', 'build_loss',
            'atomic_save', 'CheckpointError', 'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback',
            'check_callback', 'NonFiniteLoss', 'Trainer', 'no_batch', 'CheckpointCB', 'SignalCB', 'validate',
-           'chosen_bandwidth', 'ValidateCB', 'labelled_crops', 'choose_clustering', 'ClusteringCB', 'ProgressCB',
-           'TensorBoardCB', 'validation_panel', 'reuse_freed_memory', 'pick_device', 'resolve_labels', 'labels_used',
-           'positions_line', 'train']
+           'ValidateCB', 'labelled_crops', 'choose_clustering', 'ClusteringCB', 'ProgressCB', 'TensorBoardCB',
+           'validation_panel', 'reuse_freed_memory', 'pick_device', 'resolve_labels', 'labels_used', 'positions_line',
+           'train']
 
 # %% ../nbs/30_train.ipynb #1103f3f3
 def lr_at(cfg: SpocoConfig, # the run's configuration
@@ -101,7 +101,7 @@ def atomic_save(obj, # what to save: plain values and tensors
 # %% ../nbs/30_train.ipynb #58f42ffe
 CHECKPOINT_FORMAT = 'spoco-checkpoint-1'
 CHECKPOINT_KEYS = ('config', 'f', 'g', 'optimizer', 'iteration', 'epoch', 'batch_in_epoch', 'rng', 'kept')
-EXTRA = ('labels', 'clustering')  # optional keys: the labels a run used, the clustering it chose (absent from older checkpoints)
+EXTRA = ('labels', 'clustering')  # optional keys: the labels a run used, the clustering its labels suggest (absent from older checkpoints)
 
 class CheckpointError(ValueError):
     "A checkpoint file that cannot or must not be used."
@@ -174,7 +174,7 @@ class Trainer:
         self.cuda = self.device.type == 'cuda'
         self.it = self.epoch = self.batch_in_epoch = self.bad_steps = self.skipped = 0
         self.best, self.stop, self.terms, self.metrics = None, False, {}, {}
-        self.extra = {}  # what the run learnt of its data (EXTRA: the labels used, the clustering chosen), saved in its checkpoints
+        self.extra = {}  # what the run learnt of its data (EXTRA: the labels used, the clustering suggested), saved in its checkpoints
 
     def __call__(self, event: str): # a name of `EVENTS`
         "Call the method `event` of every callback that has one."
@@ -323,16 +323,11 @@ def validate(net: SpocoNet, # f and g
     if scores: out['val_sbd'] = float(np.mean(scores))
     return out
 
-def chosen_bandwidth(t # a trainer
-                    ) -> float | None:
-    "The bandwidth the run chose last; None before it chose one."
-    return t.extra.get('clustering', {}).get('bandwidth')
-
 class ValidateCB(Callback):
     "Validate every `val_every` iterations on rank 0; record whether the result is the best so far."
     order = 10
     def _run(self, t: Trainer):
-        t.metrics, t.improved = validate(t.net, t.loss_fn, t.val_ds, t.device, min_size=t.cfg.val_min_size, bandwidth=chosen_bandwidth(t)), False
+        t.metrics, t.improved = validate(t.net, t.loss_fn, t.val_ds, t.device, min_size=t.cfg.val_min_size), False
         score = t.metrics.get('val_sbd', -t.metrics.get('val_loss', math.inf))
         if t.best is None or score > t.best: t.best, t.improved = score, True
         t('after_validate')
@@ -366,15 +361,15 @@ def choose_clustering(net: SpocoNet, # f and g
                       delta_var: float, # the loss's delta_var
                       min_size: int = 0, # clusters smaller than this become background
                      ) -> dict:
-    "The clustering recipe the labelled training objects choose: method, bandwidth, delta_var and each candidate's score."
+    "The clustering the labelled training objects suggest: method, suggested bandwidth, delta_var and each candidate's score."
     from spoco.cluster import choose_bandwidth
     from spoco.predict import predict_embeddings
     embs = [predict_embeddings(net, standardize(torch.from_numpy(im)[None])[0])[0] for im, _, _ in crops]
     bw, scores = choose_bandwidth(embs, [l for _, l, _ in crops], delta_var, [fg for _, _, fg in crops], min_size=min_size)
-    return dict(method='ms', bandwidth=bw, delta_var=delta_var, scores={str(k): v for k, v in scores.items()})
+    return dict(method='ms', suggested_bandwidth=bw, delta_var=delta_var, scores={str(k): v for k, v in scores.items()})
 
 class ClusteringCB(Callback):
-    "Choose the clustering bandwidth from the labelled training objects before each validation and at the end (rank 0)."
+    "Find the bandwidth the labelled training objects suggest before each validation and at the end (rank 0)."
     order = 5
     def _choose(self, t: Trainer):
         crops = labelled_crops(t.train_dl.dataset, t.cfg.patch_size or data_set(t.cfg.ds_name).patch)
@@ -418,7 +413,7 @@ class TensorBoardCB(Callback):
     def after_validate(self, t: Trainer):
         if self.w is None: return
         for k, v in t.metrics.items(): self.w.add_scalar(f'val/{k}', v, t.it)
-        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, t.loss_fn.delta_var, chosen_bandwidth(t)), t.it, dataformats='HWC')
+        self.w.add_image('val/panel', validation_panel(t.net, t.val_ds, t.device, t.loss_fn.delta_var), t.it, dataformats='HWC')
     def after_fit(self, t: Trainer):
         if self.w is not None: self.w.close()
 
