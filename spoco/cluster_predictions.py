@@ -196,7 +196,6 @@ def cluster_file(path, # a predictions file
                 ) -> dict:
     "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
-    p = read_prediction(path, need_g=clustering == 'consistency')
     bandwidth, delta_var = settle_bandwidth(bandwidth, delta_var, read_recipe(path))
     settings = json.dumps(dict(clustering=clustering, delta_var=delta_var, bandwidth=bandwidth, delta_dist=delta_dist, foreground=foreground,
                                mask=None if mask_path is None else str(mask_path), things_class=things_class, min_size=min_size,
@@ -206,6 +205,7 @@ def cluster_file(path, # a predictions file
     if done and picture_path.exists():  # made by an earlier run with these settings: only scored again
         with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
         return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
+    p = read_prediction(path, need_g=clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground == 'mask' else None
     if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
