@@ -16,6 +16,9 @@ import hdbscan
 from scipy.ndimage import gaussian_filter
 from skimage.filters import threshold_li
 
+from .foreground import FOREGROUND_LEVEL
+
+
 # %% ../nbs/50_cluster.ipynb #9545b858
 def toy_embeddings(shape=(64, 64), # spatial shape, 2D or 3D
                    n_objects=8,    # number of objects, placed without touching
@@ -308,7 +311,7 @@ def threshold_mask(image, # an image (C, H, W) or (C, D, H, W), objects bright o
     if img.max() == img.min(): return np.zeros(img.shape, bool)
     return img > threshold_li(img)
 
-FOREGROUND = ('mask', 'threshold', 'none')  # where to cluster: a given mask, a threshold of the image, everywhere
+FOREGROUND = ('auto', 'mask', 'learnt', 'threshold', 'none')  # where to cluster: see `clustering_mask`
 
 def check_foreground(foreground: str # where to cluster, a name of FOREGROUND
                     ) -> str:
@@ -318,10 +321,15 @@ def check_foreground(foreground: str # where to cluster, a name of FOREGROUND
 
 def clustering_mask(foreground: str, # one of FOREGROUND
                     image, # the image (C, H, W) or (C, D, H, W), for 'threshold'
-                    mask=None, # the data set's mask, for 'mask' (None: everywhere)
+                    mask=None, # the data set's mask, for 'mask' and 'auto' (None: everywhere)
+                    learnt=None, # the learnt foreground probability of the spatial shape, for 'learnt' and 'auto'
                    ):
-    "The pixels to cluster: the given mask, a threshold of the image, or None for everywhere."
+    "The pixels to cluster: the given mask, the learnt foreground, a threshold of the image, or None for everywhere; 'auto' takes the first at hand."
     check_foreground(foreground)
+    if foreground == 'auto': foreground = 'mask' if mask is not None else 'learnt' if learnt is not None else 'none'
+    if foreground == 'learnt':
+        if learnt is None: raise ValueError('no learnt foreground: the predictions were made by a model without one; use --foreground threshold or none')
+        return np.asarray(learnt) > FOREGROUND_LEVEL
     if foreground == 'threshold': return threshold_mask(image)
     return mask if foreground == 'mask' else None
 

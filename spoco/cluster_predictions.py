@@ -37,7 +37,7 @@ __all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'predictio
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
-INPUTS = ('raw', 'embeddings1', 'embeddings2')  # datasets spoco_predict writes; clustering never replaces them
+INPUTS = ('raw', 'embeddings1', 'embeddings2', 'foreground')  # datasets spoco_predict writes (foreground: where the model has one); clustering never replaces them
 
 def prediction_files(emb_dir, # folder of predictions files
                     ) -> list:
@@ -185,8 +185,8 @@ def cluster_file(path, # a predictions file
                  delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
                  bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                  delta_dist: float = 2.0, # msplus: clusters with closer means are merged
-                 foreground: str = 'mask', # one of FOREGROUND: the mask at mask_path, Li's threshold of raw, or everywhere
-                 min_size: int = 0, # clusters with fewer pixels become background
+                 foreground: str = 'auto', # one of FOREGROUND: the mask at mask_path, the file's learnt foreground, Li's threshold of raw, everywhere, or auto (the first at hand of mask and learnt)
+                 min_size: int | None = None, # clusters with fewer pixels become background; None: the training's suggestion in the file, else 0
                  remove_largest: bool = False, # make the largest cluster background
                  iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
                  output_dataset: str = 'segmentation', # the dataset that receives the labels
@@ -196,7 +196,9 @@ def cluster_file(path, # a predictions file
                 ) -> dict:
     "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
-    bandwidth, delta_var = settle_bandwidth(bandwidth, delta_var, read_recipe(path))
+    recipe = read_recipe(path)
+    bandwidth, delta_var = settle_bandwidth(bandwidth, delta_var, recipe)
+    min_size = int(recipe.get('min_size', 0)) if min_size is None else min_size
     settings = json.dumps(dict(clustering=clustering, delta_var=delta_var, bandwidth=bandwidth, delta_dist=delta_dist, foreground=foreground,
                                mask=None if mask_path is None else str(mask_path), things_class=things_class, min_size=min_size,
                                remove_largest=remove_largest, iou_threshold=iou_threshold, seed=seed, score=score), sort_keys=True)
@@ -206,10 +208,11 @@ def cluster_file(path, # a predictions file
         with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
         return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
     p = read_prediction(path, need_g=clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
-    mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground == 'mask' else None
+    mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground in ('mask', 'auto') else None
     if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
+    if foreground == 'learnt' and p['foreground'] is None: raise DataError(f'{path} holds no learnt foreground (its model has none); use --foreground threshold or none')
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
-    mask = clustering_mask(foreground, raw, mask)
+    mask = clustering_mask(foreground, raw, mask, p['foreground'])
     if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
         raise DataError(f"{path}: embeddings of size {p['embeddings1'].shape[1:]} and mask {mask_path} of size {mask.shape} differ")
     seg = cluster(p['embeddings1'], clustering, delta_var, bandwidth=bandwidth, delta_dist=delta_dist, emb2=p['embeddings2'],
@@ -242,7 +245,7 @@ def check_settings(clustering: str, # one of METHODS
                    things_class: str | None, # Cityscapes: a name of THINGS; None: all things
                    score: str = 'consistency', # one of SCORES
                    bandwidth: float | None = None, # mean-shift bandwidth, positive; None: the default
-                   foreground: str = 'mask', # one of FOREGROUND
+                   foreground: str = 'auto', # one of FOREGROUND
                   ):
     "Refuse settings that cannot work, naming the flag."
     if score not in SCORES: raise ValueError(f'--score must be one of {", ".join(SCORES)}, got {score!r}')
@@ -437,8 +440,8 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
                         bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
                         delta_dist: float = 2.0, # msplus: clusters with closer means are merged
-                        foreground: str = 'mask', # one of FOREGROUND: the data set's masks where found, a threshold of the image, or everywhere
-                        min_size: int = 0, # clusters with fewer pixels become background
+                        foreground: str = 'auto', # one of FOREGROUND: the data set's masks, the learnt foreground, a threshold of the image, everywhere, or auto (masks where found, else learnt where predicted)
+                        min_size: int | None = None, # clusters with fewer pixels become background; None: each file's suggestion from training, else 0
                         remove_largest: bool = False, # make the largest cluster background
                         iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
                         gt_dir=None, # CVPPP: *_fg.png and *_label.png; Cityscapes: gtFine/val; folder: masks
@@ -480,8 +483,8 @@ class ClusterRun:
     delta_var: float | None = None         # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit; default: the one recorded by spoco_predict, else 0.5
     bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: 2 delta_var, the measured best (spoco_predict records the one the labelled objects suggest)
     delta_dist: float = 2.0                # msplus: clusters whose means are closer are merged
-    foreground: Literal[FOREGROUND] = 'mask'  # where to cluster: the data set's masks where found (else everywhere), a threshold of the image (fluorescence), or everywhere
-    min_size: int = 0                      # clusters with fewer pixels become background
+    foreground: Literal[FOREGROUND] = 'auto'  # where to cluster: the data set's masks (mask), the foreground learnt in training (learnt), Li's threshold (threshold), everywhere (none); auto: masks where found, else learnt where predicted, else everywhere
+    min_size: int | None = None            # clusters with fewer pixels become background (none: 0.15 of the mean size of the training's labelled objects, as recorded in each predictions file; else 0)
     remove_largest: bool = False           # make the largest cluster background (data without a foreground mask)
     iou_threshold: float = 0.6             # consistency: clusters with a lower median anchor IoU are dropped
     gt_dir: str | None = None              # CVPPP: *_fg.png masks and *_label.png labels; Cityscapes: gtFine/val; folder: masks; volumes: the test folder

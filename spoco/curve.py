@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from .cli import Overrides, command, flag, torchrun_rank
-from .cluster import METHODS, check_foreground, cluster, clustering_mask
+from .cluster import FOREGROUND, METHODS, check_foreground, cluster, clustering_mask
+from .foreground import foreground_probability
 from .cluster_predictions import score_image
 from .data.io import DataError, atomic_write, check_ratio
 from .data.sets import data_set
@@ -25,8 +26,9 @@ from .train import SpocoConfig, check_config, config_to_dict, load_checkpoint, p
 
 # %% auto #0
 __all__ = ['VARIANTS', 'FRACTIONS', 'KEY', 'FREE', 'PER_RUN', 'run_name', 'plan_runs', 'check_curve', 'main_score',
-           'segment_image', 'score_run', 'locked', 'read_rows', 'write_rows', 'row_key', 'plot_curve', 'save_figure',
-           'bind_settings', 'run_config', 'missing_runs', 'add_row', 'learning_curve', 'CurveRun', 'spoco_curve']
+           'learnt_foreground', 'segment_image', 'score_run', 'locked', 'read_rows', 'write_rows', 'row_key',
+           'plot_curve', 'save_figure', 'bind_settings', 'run_config', 'missing_runs', 'add_row', 'learning_curve',
+           'CurveRun', 'spoco_curve']
 
 # %% ../nbs/70_curve.ipynb #a187cc0b
 VARIANTS = {'spoco': dict(spoco=True),  # SPOCO with the configured consistency weight
@@ -53,7 +55,7 @@ def check_curve(fractions, # fractions of objects labelled, each in (0, 1]
                 variants,  # names of VARIANTS
                 seeds,     # whole numbers of 0 or more
                 clustering: str = 'ms', # one of METHODS
-                min_size: int = 0, # 0 or more pixels
+                min_size: int | None = 0, # 0 or more pixels; None: each run's suggestion
                ):
     "Refuse fractions, variants, seeds or clustering settings that cannot work, naming the flag."
     for name, v in (('--fractions', fractions), ('--variants', variants), ('--seeds', seeds)):
@@ -63,13 +65,21 @@ def check_curve(fractions, # fractions of objects labelled, each in (0, 1]
     if bad: raise ValueError(f'--variants must be among {", ".join(VARIANTS)}, got {bad[0]!r}')
     if any(int(s) != s or s < 0 for s in seeds): raise ValueError(f'--seeds must be whole numbers of 0 or more, got {list(seeds)}')
     if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
-    if min_size < 0: raise ValueError(f'--min-size must be 0 or more, got {min_size}')
+    if min_size is not None and min_size < 0: raise ValueError(f'--min-size must be 0 or more, got {min_size}')
 
 # %% ../nbs/70_curve.ipynb #84a2e747
 def main_score(ds_name: str, # a name of DATA_SETS
               ) -> str:
     "The score a curve plots for a data set: SBD for CVPPP-like sets, F1 at IoU 0.5 otherwise."
     return 'sbd' if data_set(ds_name).scores == 'cvppp' else 'f1'
+
+def learnt_foreground(net, # a predictor; its `foreground` is the classifier learnt in training, if any
+                      image: np.ndarray, # (C, ...) in [0, 1]
+                      foreground: str, # one of FOREGROUND: computed only for 'learnt' and 'auto'
+                     ):
+    "The learnt foreground probability of `image` where `foreground` may use it and the model has one, else None."
+    clf = getattr(net, 'foreground', None)
+    return foreground_probability(clf, image) if clf is not None and foreground in ('learnt', 'auto') else None
 
 def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
                   image: np.ndarray, # (C, H, W) or (C, D, H, W), values in [0, 1]
@@ -79,23 +89,24 @@ def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
                   min_size: int = 0, # clusters with fewer pixels become background
                   remove_largest: bool = False, # make the largest cluster background
                   seed: int = 0, # random seed of the clustering
-                  foreground: str = 'mask', # one of FOREGROUND: `fg`, a threshold of the image, or everywhere
+                  foreground: str = 'mask', # one of FOREGROUND: `fg`, the model's learnt foreground, a threshold of the image, everywhere, or auto
                  ) -> tuple:
     "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
     emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
     seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g,
-                  mask=clustering_mask(foreground, image, fg), min_size=min_size, remove_largest=remove_largest, seed=seed)
+                  mask=clustering_mask(foreground, image, fg, learnt_foreground(net, image, foreground)), min_size=min_size, remove_largest=remove_largest, seed=seed)
     return np.asarray(seg).astype(np.int64), emb_f, emb_g
 
 def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
               clustering: str = 'ms', # one of METHODS
-              min_size: int = 0, # clusters with fewer pixels become background
+              min_size: int | None = 0, # clusters with fewer pixels become background; None: the run's suggestion (0.15 of its labelled objects' mean size)
               remove_largest: bool = False, # make the largest cluster background
               device='cpu', # where to predict
               foreground: str = 'mask', # one of FOREGROUND: the data set's masks, a threshold of the image, or everywhere
              ) -> dict:
     "The scores of the validation images of a run's data set, predicted with its last checkpoint."
     net, cfg = load_predictor(Path(run_dir) / 'last_checkpoint.pytorch')
+    if min_size is None: min_size = int((net.clustering or {}).get('min_size', 0))
     net = net.to(device).eval()
     ds = prediction_dataset(cfg, 'val')
     segs, gts = [], []
@@ -192,7 +203,7 @@ FREE = ('instance_ratio', 'manual_seed', 'spoco', 'checkpoint_dir', 'device', 'n
 def bind_settings(out, # the curve's folder
                   cfg: SpocoConfig, # the training configuration of the runs
                   clustering: str, # how the validation embeddings are clustered
-                  min_size: int, # clusters with fewer pixels become background
+                  min_size: int | None, # clusters with fewer pixels become background; None: each run's suggestion
                   remove_largest: bool, # the largest cluster becomes background
                   foreground: str = 'mask', # where to cluster: one of FOREGROUND
                  ) -> dict:
@@ -247,9 +258,9 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
                    variants=('spoco', 'no-consistency'), # names of VARIANTS
                    seeds=(0, 1), # seeds of the runs (the labelled objects, initialisation, data order)
                    clustering: str = 'ms', # how the validation embeddings are clustered: one of METHODS
-                   min_size: int = 0, # clusters with fewer pixels become background
+                   min_size: int | None = None, # clusters with fewer pixels become background; None: each run's suggestion (0.15 of its labelled objects' mean size)
                    remove_largest: bool = False, # make the largest cluster background (data without a foreground mask)
-                   foreground: str = 'mask', # where to cluster: one of FOREGROUND (the data set's masks, a threshold of the image, everywhere)
+                   foreground: str = 'auto', # where to cluster: one of FOREGROUND (auto: the data set's masks, else the learnt foreground)
                    progress: bool = True, # show progress bars and one line per run
                    cbs: tuple = (), # extra training callbacks of every run
                    rank: int | None = None, # this process takes runs rank::world; None: torchrun's
@@ -293,9 +304,9 @@ class CurveRun:
     variants: tuple[Literal['spoco', 'no-consistency', 'no-spoco'], ...] = ('spoco', 'no-consistency')  # names of VARIANTS
     seeds: tuple[int, ...] = (0, 1)  # one run per seed at every fraction and variant
     clustering: Literal['ms', 'msplus', 'hdbscan', 'consistency'] = 'ms'  # how the validation embeddings are clustered: one of METHODS
-    min_size: int = 0  # clusters with fewer pixels become background
+    min_size: int | None = None  # clusters with fewer pixels become background (none: each run's suggestion, 0.15 of its labelled objects' mean size)
     remove_largest: bool = False  # make the largest cluster background (data without a foreground mask)
-    foreground: Literal['mask', 'threshold', 'none'] = 'mask'  # where to cluster: the data set's masks where found, a threshold of the image (fluorescence), everywhere
+    foreground: Literal[FOREGROUND] = 'auto'  # where to cluster: the data set's masks (mask), the foreground learnt from the labels (learnt), Li's threshold (threshold), everywhere (none); auto: masks where found, else learnt
     progress: bool = True  # progress bars and one line per run
 
 @command(CurveRun, Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),

@@ -23,16 +23,17 @@ from .data.sets import DataRequest, data_set
 from .data.volumes import VolumeDataset
 from .data.io import DataError, atomic_write
 from .data.views import standardize
+from .foreground import PixelClassifier, classifier_from_state, feature_halo, foreground_probability
 from .model import SpocoNet, UNet, add_coords, pad_to_multiple
 from .train import CheckpointError, build_net, load_checkpoint, pick_device
 from .viz import pca_rgb
 
 # %% auto #0
-__all__ = ['RECIPE', 'VOLUME_TILE', 'SLAB_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'unet_radius',
-           'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings', 'stamp_of',
-           'write_recipe', 'predict_volume', 'output_stems', 'output_state', 'check_outputs_free', 'in_channels',
-           'write_prediction', 'write_pictures', 'shard', 'predict_dataset', 'resolve_config', 'load_predictor',
-           'prediction_dataset', 'PredictRun', 'spoco_predict']
+__all__ = ['RECIPE', 'VOLUME_TILE', 'SLAB_VOXELS', 'FOREGROUND_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS',
+           'unet_radius', 'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings',
+           'stamp_of', 'write_recipe', 'predict_volume', 'output_stems', 'output_state', 'check_outputs_free',
+           'in_channels', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset', 'resolve_config',
+           'load_predictor', 'prediction_dataset', 'PredictRun', 'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -143,7 +144,7 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     return outs if tuples else outs[0]
 
 # %% ../nbs/40_predict.ipynb #a0fd04c2
-RECIPE = ('method', 'suggested_bandwidth', 'delta_var')  # what a predictions file records of the clustering its training suggests
+RECIPE = ('method', 'suggested_bandwidth', 'delta_var', 'min_size')  # what a predictions file records of the clustering its training suggests
 
 def stamp_of(net: nn.Module, # the network predicting; `load_predictor` gives it the digest of its checkpoint
              tile_shape=None, # the tile size asked for
@@ -164,9 +165,9 @@ def write_recipe(f: h5py.File, # an open predictions file
 VOLUME_TILE = (64, 256, 256)  # default tile of volumes predicted block by block
 SLAB_VOXELS = 2 ** 24         # voxels per slab of the first pass
 
-def _slabs(shape: tuple) -> list:
-    "Slices of slabs of whole slices along depth, each of about `SLAB_VOXELS` voxels."
-    depth = max(1, SLAB_VOXELS // math.prod(shape[1:]))
+def _slabs(shape: tuple, voxels: int = SLAB_VOXELS) -> list:
+    "Slices of slabs of whole slices along depth, each of about `voxels` voxels."
+    depth = max(1, voxels // math.prod(shape[1:]))
     return [(slice(z, min(z + depth, shape[0])), slice(None), slice(None)) for z in range(0, shape[0], depth)]
 
 def _copy_raw(ds: VolumeDataset, i: int, f: h5py.File) -> tuple:
@@ -180,6 +181,17 @@ def _copy_raw(ds: VolumeDataset, i: int, f: h5py.File) -> tuple:
     mean = s1 / n
     return mean, math.sqrt(max(s2 - n * mean ** 2, 0.) / max(n - 1, 1))
 
+FOREGROUND_VOXELS = 2 ** 21  # voxels per slab of the learnt foreground (its features take a dozen floats per voxel)
+
+def _write_foreground(f: h5py.File, clf: PixelClassifier | None, shape: tuple):
+    "Write the learnt foreground of `f['raw']` as dataset `foreground`, slab by slab, each read with the halo its features need."
+    if clf is None: return
+    h, out = feature_halo(clf.sigmas.numpy())[0], f.create_dataset('foreground', shape, np.float32, chunks=True)
+    for sl in _slabs(shape, FOREGROUND_VOXELS):
+        z0, z1 = sl[0].start, sl[0].stop
+        a, b = max(z0 - h, 0), min(z1 + h, shape[0])
+        out[z0:z1] = foreground_probability(clf, f['raw'][:, a:b])[z0 - a:z1 - a]
+
 def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving embeddings
                    ds: VolumeDataset, # HDF5 volumes
                    i: int, # which volume
@@ -190,7 +202,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
                    batch_size: int = 1, # tiles per forward pass
                    stamp: str | None = None, # what identifies the model and settings (`stamp_of`), stored as attribute `model`
                   ) -> Path:
-    "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2), atomically."
+    "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2, and foreground if `net` has one), atomically."
     shape = tuple(ds.shapes[i])
     tile, ov = _tiling(net, shape, tile_shape or tuple(min(t, s) for t, s in zip(VOLUME_TILE, shape)), overlap)
     def write_h5(p):
@@ -199,6 +211,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
             write_recipe(f, getattr(net, 'clustering', None))
             if stamp is not None: f.attrs['model'] = stamp
             mean, std = _copy_raw(ds, i, f)
+            _write_foreground(f, getattr(net, 'foreground', None), shape)
             read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
             px = getattr(net, 'coord_px', 0)  # positions of the whole volume, block by block
             def write(dst, parts):
@@ -262,6 +275,7 @@ def write_prediction(output_dir, # where the files go
                      source: str = '', # the input file, stored as attribute `image`
                      recipe: dict | None = None, # the clustering the training suggests (`write_recipe`); None: none
                      stamp: str | None = None, # what identifies the model and settings (`stamp_of`), stored as attribute `model`
+                     foreground=None, # the learnt foreground probability of the spatial shape; None: none written
                     ) -> Path:
     "Write one image's predictions file and its two PCA pictures; return the predictions file."
     def write_h5(p):
@@ -269,7 +283,8 @@ def write_prediction(output_dir, # where the files go
             f.attrs['image'] = source
             write_recipe(f, recipe)
             if stamp is not None: f.attrs['model'] = stamp
-            for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g)): f.create_dataset(k, data=np.asarray(v, np.float32))
+            for k, v in (('raw', image), ('embeddings1', emb_f), ('embeddings2', emb_g), ('foreground', foreground)):
+                if v is not None: f.create_dataset(k, data=np.asarray(v, np.float32))
     return write_pictures(atomic_write(Path(output_dir) / f'{stem}{OUTPUTS[0]}', write_h5), (emb_f, emb_g))
 
 def write_pictures(path, # a predictions file
@@ -319,7 +334,9 @@ def predict_dataset(net: SpocoNet, # f and g
         if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape=tile_shape, overlap=overlap, batch_size=batch_size, stamp=stamp)))
         else:
             emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)
-            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None), stamp=stamp))
+            clf = getattr(net, 'foreground', None)
+            fg = None if clf is None else foreground_probability(clf, d['image'])
+            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None), stamp=stamp, foreground=fg))
     return sorted(written, key=lambda p: stems.index(p.name[:-len(OUTPUTS[0])]))
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
@@ -356,6 +373,8 @@ def load_predictor(model_path, # a checkpoint written by training
         first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
         raise CheckpointError(f'the weights in {model_path} do not fit its configuration: {first if len(first) <= 160 else first[:157] + "..."}') from None
     net.clustering = ck.get('clustering')  # the clustering the run suggests, copied into each predictions file
+    try: net.foreground = classifier_from_state(ck.get('foreground'), model_path)  # the foreground learnt in training, written beside the embeddings
+    except ValueError as e: raise CheckpointError(str(e)) from None
     with open(model_path, 'rb') as fh: net.fingerprint = hashlib.file_digest(fh, 'sha256').hexdigest()[:16]  # which model made a prediction
     return net, cfg
 

@@ -18,12 +18,13 @@ import spoco
 from .cli import UserError
 # the configuration's names stay importable from spoco.train, where the command lines import them
 from .config import MODELS, SpocoConfig, check_config, check_dims, config_from_dict, config_to_dict, flag
-from .data.census import auto_coord_px, census_report, label_census
+from .data.census import auto_coord_px, census_report, label_census, suggested_min_size
 from .data.core import InstanceDataset, patch_counts
 from .data.io import DataError, atomic_write, seed_for
 from .data.loaders import make_loaders, set_epoch, world
 from .data.sets import DataRequest, data_set
 from .data.views import SpocoViews, standardize
+from .foreground import PixelClassifier, classifier_from_state, classifier_state, feature_sigmas, fit_foreground, foreground_line
 from .loss import TERMS, SpocoLoss
 from .model import SpocoNet, UNet, add_coords, coord_tuple, pool_schedule
 
@@ -32,9 +33,9 @@ __all__ = ['WINDOW_ZOOM', 'CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'EXTRA', 'EVEN
            'RUN_FIELDS', 'lr_at', 'default_patch', 'sample_ratio', 'build_data', 'build_net', 'build_loss',
            'atomic_save', 'CheckpointError', 'load_checkpoint', 'rng_state', 'set_rng_state', 'Callback',
            'check_callback', 'NonFiniteLoss', 'Trainer', 'no_batch', 'CheckpointCB', 'SignalCB', 'validate',
-           'ValidateCB', 'labelled_crops', 'choose_clustering', 'ClusteringCB', 'ProgressCB', 'TensorBoardCB',
-           'validation_panel', 'reuse_freed_memory', 'pick_device', 'resolve_labels', 'labels_used', 'positions_line',
-           'train']
+           'ValidateCB', 'labelled_crops', 'choose_clustering', 'ClusteringCB', 'training_foreground', 'ProgressCB',
+           'TensorBoardCB', 'validation_panel', 'reuse_freed_memory', 'pick_device', 'resolve_labels', 'labels_used',
+           'positions_line', 'train']
 
 # %% ../nbs/30_train.ipynb #1103f3f3
 def lr_at(cfg: SpocoConfig, # the run's configuration
@@ -101,7 +102,7 @@ def atomic_save(obj, # what to save: plain values and tensors
 # %% ../nbs/30_train.ipynb #58f42ffe
 CHECKPOINT_FORMAT = 'spoco-checkpoint-1'
 CHECKPOINT_KEYS = ('config', 'f', 'g', 'optimizer', 'iteration', 'epoch', 'batch_in_epoch', 'rng', 'kept')
-EXTRA = ('labels', 'clustering')  # optional keys: the labels a run used, the clustering its labels suggest (absent from older checkpoints)
+EXTRA = ('labels', 'clustering', 'foreground')  # optional keys: the labels a run used, the clustering its labels suggest, the foreground learnt from them (absent from older checkpoints)
 
 class CheckpointError(ValueError):
     "A checkpoint file that cannot or must not be used."
@@ -373,11 +374,24 @@ class ClusteringCB(Callback):
     order = 5
     def _choose(self, t: Trainer):
         crops = labelled_crops(t.train_dl.dataset, t.cfg.patch_size or data_set(t.cfg.ds_name).patch)
-        if crops: t.extra['clustering'] = dict(choose_clustering(t.net, crops, t.loss_fn.delta_var, t.cfg.val_min_size), iteration=t.it)
+        if crops: t.extra['clustering'] = {**t.extra.get('clustering', {}), **choose_clustering(t.net, crops, t.loss_fn.delta_var, t.cfg.val_min_size), 'iteration': t.it}
     def after_step(self, t: Trainer):
         if t.rank == 0 and t.val_ds is not None and t.it % t.cfg.val_every == 0 and t.bad_steps == 0: self._choose(t)
     def after_fit(self, t: Trainer):
         if t.rank == 0 and t.bad_steps == 0 and t.it > 0 and t.extra.get('clustering', {}).get('iteration') != t.it: self._choose(t)
+
+# %% ../nbs/30_train.ipynb #73af1e61
+def training_foreground(ds: InstanceDataset, # the training set
+                        census: dict, # its `label_census`
+                        patch: tuple, # the training patch; crops are at most twice its size
+                        seed: int = 0, # seeds the fit
+                       ) -> PixelClassifier | None:
+    "The foreground learnt from the labelled objects of up to eight training images; None when nothing is labelled."
+    crops = labelled_crops(ds, patch, n=8, max_pixels=2 ** 18)
+    ext = [c['extents'] for c in census.values() if len(c['extents'])]
+    if not crops or not ext: return None
+    sigmas = feature_sigmas(np.median(np.concatenate(ext), 0))
+    return fit_foreground([im for im, _, _ in crops], [lab for _, lab, _ in crops], sigmas, seed=seed)
 
 # %% ../nbs/30_train.ipynb #869df8b7
 class ProgressCB(Callback):
@@ -502,7 +516,10 @@ def train(cfg: SpocoConfig,  # the run's configuration
     train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=world()[0])
     census = label_census(train_ds)
     cfg = resolve_labels(cfg, census)
-    report = census_report(census, labels_used(cfg)) + '\n' + positions_line(cfg)
+    if ck is not None and ck.get('foreground') is not None: fg = classifier_from_state(ck['foreground'])
+    else: fg = training_foreground(train_ds, census, cfg.patch_size, cfg.manual_seed) if world()[1] == 0 else None  # rank 0 saves it
+    report = '\n'.join([census_report(census, labels_used(cfg)), positions_line(cfg), foreground_line(fg),
+                        f'clustering: objects under {suggested_min_size(census)} pixels are dropped by default (0.15 of the labelled objects\' mean size; spoco_cluster --min-size overrides)'])
     if progress and world()[1] == 0: print(report, flush=True)
     in_channels = cfg.model_in_channels or train_ds.load(0)['image'].shape[0]
     net, loss_fn = build_net(cfg, in_channels).to(device), build_loss(cfg)
@@ -514,4 +531,6 @@ def train(cfg: SpocoConfig,  # the run's configuration
     trainer = Trainer(cfg, net, loss_fn, train_dl, val_ds, cbs, device)
     if ck is not None: trainer.restore(ck)
     trainer.extra['labels'] = dict(objects={k: c['objects'] for k, c in census.items()}, pixels={k: c['pixels'] for k, c in census.items()}, report=report)
+    trainer.extra['foreground'] = classifier_state(fg)
+    trainer.extra['clustering'] = {**trainer.extra.get('clustering', {}), 'min_size': suggested_min_size(census)}  # spoco_cluster's default
     return trainer.fit()

@@ -11,7 +11,8 @@ from scipy import ndimage
 from .core import InstanceDataset
 
 # %% auto #0
-__all__ = ['COORD_FACTOR', 'object_extents', 'label_census', 'census_report', 'auto_coord_px']
+__all__ = ['COORD_FACTOR', 'MIN_SIZE_SHARE', 'object_extents', 'label_census', 'census_report', 'auto_coord_px',
+           'suggested_min_size']
 
 # %% ../../nbs/03a_data.census.ipynb #ec8f428d
 def object_extents(labels: np.ndarray, # instance ids, 0 = unknown, 2D or 3D
@@ -57,3 +58,13 @@ def auto_coord_px(census: dict, # the output of `label_census`
     px = np.maximum(np.median(ext, 0) * factor, 0.5)
     if px.max() <= 1.5 * px.min(): px = px.mean(keepdims=True)
     return tuple(float(round(p * 2) / 2) for p in px)
+
+# %% ../../nbs/03a_data.census.ipynb #23acfdfe
+MIN_SIZE_SHARE = 0.15  # clusters under this share of the labelled objects' mean size are dropped by default (measured; see above)
+
+def suggested_min_size(census: dict, # the output of `label_census`
+                       share: float = MIN_SIZE_SHARE, # fraction of the mean size
+                      ) -> int:
+    "Pixels (voxels) of the smallest cluster kept by default: `share` of the labelled objects' mean size; 0 when nothing is labelled."
+    n, px = sum(c['objects'] for c in census.values()), sum(c['pixels'] for c in census.values())
+    return int(round(share * px / n)) if n else 0
