@@ -1,7 +1,7 @@
 """The real runs shown on the tutorial pages: each runs the tutorial's documented commands at a useful CPU budget on a
 built-in data set, then draws one figure into nbs/images/ and prints the score table the page quotes.
 
-    python tools/tutorial_figures.py 3d  [--steps 600] [--work DIR]   # 83_tutorial_3d: nuclei3d, 10% labelled
+    python tools/tutorial_figures.py 3d  [--steps 2000] [--work DIR]   # 83_tutorial_3d: nuclei3d, 10% labelled
     python tools/tutorial_figures.py own [--steps 1500] [--work DIR]  # 82_tutorial_own_data: 2D nuclei as your own folder
 
 The commands are printed as they run, with the wall time of each; a finished step is not run again (delete WORK to
@@ -58,7 +58,7 @@ def tutorial_3d(work: Path, steps: int):
              '--learning-rate', 0.001, '--max-num-iterations', steps, '--val-every', steps, '--checkpoint-dir', rn], rn / 'last_checkpoint.pytorch')
     run(['spoco_predict', '--model-path', rn / 'last_checkpoint.pytorch', '--output-dir', pred], pred / 'done')
     (pred / 'done').touch()
-    run(['spoco_cluster', '--ds-name', 'nuclei3d', '--emb-dir', pred, '--gt-dir', data / 'test', '--foreground', 'threshold', '--min-size', 20])
+    run(['spoco_cluster', '--ds-name', 'nuclei3d', '--emb-dir', pred, '--gt-dir', data / 'test'])
     from spoco.data.sets import read_label_file
     figure(pred, lambda name: read_label_file(data / 'test' / f'{name}.h5'), ROOT / 'nbs' / 'images' / 'tutorial_3d.png',
            f'nuclei3d, 10% of the nuclei labelled, {steps} steps on a CPU: the middle slice of a test stack')
@@ -82,7 +82,7 @@ def tutorial_own(work: Path, steps: int):
              '--learning-rate', 0.001, '--max-num-iterations', steps, '--val-every', steps, '--checkpoint-dir', rn], rn / 'last_checkpoint.pytorch')
     run(['spoco_predict', '--model-path', rn / 'last_checkpoint.pytorch', '--output-dir', pred], pred / 'done')
     (pred / 'done').touch()
-    run(['spoco_cluster', '--ds-name', 'folder', '--emb-dir', pred, '--gt-dir', mine / 'test' / 'masks', '--foreground', 'threshold', '--min-size', 30])
+    run(['spoco_cluster', '--ds-name', 'folder', '--emb-dir', pred, '--gt-dir', mine / 'test' / 'masks'])
     from spoco.data.sets import read_label_file
     figure(pred, lambda name: read_label_file(next((mine / 'test' / 'masks').glob(f'{name}.*'))), ROOT / 'nbs' / 'images' / 'tutorial_own_data.png',
            f'your own folder: 2D nuclei, a tenth of them labelled, {steps} steps on a CPU: a test image')
@@ -92,9 +92,9 @@ def tutorial_own(work: Path, steps: int):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('tutorial', choices=('3d', 'own'))
-    p.add_argument('--steps', type=int, default=None, help='training steps (default: 600 for 3d, 1500 for own)')
+    p.add_argument('--steps', type=int, default=None, help='training steps (default: 2000 for 3d, 1500 for own)')
     p.add_argument('--work', default=None, help='working folder (default: tutorial_TUTORIAL)')
     a = p.parse_args()
     work = Path(a.work or f'tutorial_{a.tutorial}')
-    seconds, s = (tutorial_3d(work, a.steps or 600) if a.tutorial == '3d' else tutorial_own(work, a.steps or 1500))
+    seconds, s = (tutorial_3d(work, a.steps or 2000) if a.tutorial == '3d' else tutorial_own(work, a.steps or 1500))
     print(f'training {seconds:.0f} s; test images: ' + ', '.join(f'{k} {v:.3f}' for k, v in s.items()))
