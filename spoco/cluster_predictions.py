@@ -267,11 +267,14 @@ def plan(emb_dir, # folder of predictions files
          gt_dir=None, # ground truth (and CVPPP foreground masks)
          sem_dir=None, # Cityscapes semantic masks
          need_g: bool = False, # embeddings2 is required (consistency clustering)
+         need_fg: bool = False, # the learnt foreground is required (--foreground learnt)
         ) -> list:
     "For every predictions file: dict(path, mask_path, gt_path), after checking that all of them can be clustered."
     jobs = []
     for path in prediction_files(emb_dir):
-        shape = prediction_shapes(path, need_g)['embeddings1'][1:]
+        shapes = prediction_shapes(path, need_g)
+        shape = shapes['embeddings1'][1:]
+        if need_fg and 'foreground' not in shapes: raise DataError(f'{path} holds no learnt foreground (its model has none); use --foreground threshold or none')
         mask, gt = find_inputs(prediction_name(path), ds_name, gt_dir, sem_dir)
         for what, q in (('mask', mask), ('ground truth', gt)):
             if q is not None and len(shape) == 2 and _mask_size(q) != tuple(shape):
@@ -458,7 +461,7 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
     check_settings(clustering, output_dataset, num_workers, things_class, score, bandwidth, foreground)
-    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=clustering == 'consistency')
+    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=clustering == 'consistency', need_fg=foreground == 'learnt')
     fn = partial(cluster_file, ds_name=ds_name, things_class=things_class, clustering=clustering, delta_var=delta_var, bandwidth=bandwidth,
                  delta_dist=delta_dist, foreground=foreground, min_size=min_size, remove_largest=remove_largest, iou_threshold=iou_threshold,
                  output_dataset=output_dataset, seed=seed, score=score, gt_ignore_label=gt_ignore_label)
