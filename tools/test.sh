@@ -30,6 +30,8 @@ if python tools/readme.py --check; then echo "ok: README.md is current"
 else echo "FAILED: README.md is not current (run make readme)"; failed_checks=$((failed_checks+1)); fi
 if out=$(python tools/style_check.py 2>/dev/null); then echo "ok: ${out##*$'\n'}"
 else echo "FAILED: house style (python tools/style_check.py):"; echo "$out" | head -20; failed_checks=$((failed_checks+1)); fi
+if out=$(python tools/import_check.py 2>&1); then echo "ok: ${out##*$'\n'}"
+else echo "FAILED: import order (python tools/import_check.py): $out"; failed_checks=$((failed_checks+1)); fi
 
 if out=$(bash tools/docs_check.sh 2>&1); then echo "ok: ${out##*$'\n'}"
 else echo "FAILED: docs check: ${out##*$'\n'}"; failed_checks=$((failed_checks+1)); fi
