@@ -14,7 +14,7 @@ from PIL import Image
 # %% auto #0
 __all__ = ['DataError', 'read_array', 'to_unit_range', 'as_chw', 'read_image', 'decode_rgb_labels', 'looks_like_labels',
            'read_labels', 'label_ids', 'relabel_consecutive', 'same_objects', 'check_ratio', 'n_kept', 'sample_objects',
-           'keep_objects', 'seed_for', 'fsync_path', 'atomic_write', 'check_same_shape']
+           'keep_objects', 'seed_for', 'fsync_path', 'remove_stale_temporaries', 'atomic_write', 'check_same_shape']
 
 # %% ../../nbs/01_data.io.ipynb #7037884a
 class DataError(ValueError):
@@ -160,10 +160,24 @@ def fsync_path(path):  # a file or folder
     try: os.fsync(fd)
     finally: os.close(fd)
 
+def _alive(pid: int) -> bool:
+    "Whether a process with this id runs on this machine."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_stale_temporaries(path):  # the file whose temporaries are removed
+    "Remove the temporaries of `path` that killed writers left behind (those of running processes stay)."
+    for q in Path(path).parent.glob(f'.{Path(path).name}.*.tmp'):
+        pid = q.name[len(Path(path).name) + 2:-len('.tmp')]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)): q.unlink(missing_ok=True)
+
 def atomic_write(path,  # the file to write
                  write):  # a function that writes the file at the temporary path it is given
     "Write `path` through a synced temporary file in the same folder and `os.replace`, so it is whole or untouched."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)  # a writer killed earlier leaves its temporary behind
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
         write(tmp); fsync_path(tmp)
