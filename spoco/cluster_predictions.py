@@ -28,12 +28,12 @@ from .data.io import atomic_write
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'read_prediction', 'read_recipe',
-           'settle_bandwidth', 'find_inputs', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes',
-           'write_datasets', 'write_dataset', 'matching_scores', 'score_image', 'cluster_file', 'score_file',
-           'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap',
-           'object_rows', 'predicted_classes', 'evaluate_objects', 'write_rows', 'gather_in_order',
-           'cluster_predictions', 'ClusterRun', 'spoco_cluster']
+__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'no_learnt_foreground',
+           'read_prediction', 'read_recipe', 'settle_bandwidth', 'find_inputs', 'read_mask', 'read_gt', 'gt_objects',
+           'instance_classes', 'write_datasets', 'write_dataset', 'matching_scores', 'score_image', 'cluster_file',
+           'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv',
+           'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects', 'write_rows',
+           'gather_in_order', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
 SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
@@ -67,6 +67,11 @@ def prediction_shapes(path, # a predictions file
     if len(e1) not in (3, 4): raise DataError(f'{path}: embeddings1 must be (E, H, W) or (E, D, H, W), got {e1}')
     if need_g and shapes['embeddings2'] != e1: raise DataError(f"{path}: embeddings1 {e1} and embeddings2 {shapes['embeddings2']} differ in shape")
     return shapes
+
+def no_learnt_foreground(path # a predictions file without dataset `foreground`
+                        ) -> DataError:
+    "The error for `--foreground learnt` on a file whose model learnt no foreground."
+    return DataError(f'{path} holds no learnt foreground (its model has none); use --foreground threshold or none')
 
 def read_prediction(path, # a predictions file
                     need_g: bool = False, # embeddings2 is required too (consistency clustering)
@@ -210,7 +215,7 @@ def cluster_file(path, # a predictions file
     p = read_prediction(path, need_g=clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
     mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground in ('mask', 'auto') else None
     if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
-    if foreground == 'learnt' and p['foreground'] is None: raise DataError(f'{path} holds no learnt foreground (its model has none); use --foreground threshold or none')
+    if foreground == 'learnt' and p['foreground'] is None: raise no_learnt_foreground(path)
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
     mask = clustering_mask(foreground, raw, mask, p['foreground'])
     if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
@@ -274,7 +279,7 @@ def plan(emb_dir, # folder of predictions files
     for path in prediction_files(emb_dir):
         shapes = prediction_shapes(path, need_g)
         shape = shapes['embeddings1'][1:]
-        if need_fg and 'foreground' not in shapes: raise DataError(f'{path} holds no learnt foreground (its model has none); use --foreground threshold or none')
+        if need_fg and 'foreground' not in shapes: raise no_learnt_foreground(path)
         mask, gt = find_inputs(prediction_name(path), ds_name, gt_dir, sem_dir)
         for what, q in (('mask', mask), ('ground truth', gt)):
             if q is not None and len(shape) == 2 and _mask_size(q) != tuple(shape):

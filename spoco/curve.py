@@ -15,13 +15,12 @@ import torch
 
 from .cli import Overrides, command, flag, torchrun_rank
 from .cluster import FOREGROUND, METHODS, check_foreground, cluster, clustering_mask
-from .foreground import foreground_probability
 from .cluster_predictions import score_image
 from .data.io import DataError, atomic_write, check_ratio
 from .data.sets import data_set
 from .data.views import standardize
 from .metrics import matching_dataset
-from .predict import load_predictor, predict_embeddings, prediction_dataset
+from .predict import learnt_probability, load_predictor, predict_embeddings, prediction_dataset
 from .train import SpocoConfig, check_config, config_to_dict, load_checkpoint, pick_device, train
 
 # %% auto #0
@@ -75,11 +74,11 @@ def main_score(ds_name: str, # a name of DATA_SETS
 
 def learnt_foreground(net, # a predictor; its `foreground` is the classifier learnt in training, if any
                       image: np.ndarray, # (C, ...) in [0, 1]
-                      foreground: str, # one of FOREGROUND: computed only for 'learnt' and 'auto'
+                      foreground: str, # one of FOREGROUND
+                      fg=None, # the data set's mask, which 'auto' takes first
                      ):
-    "The learnt foreground probability of `image` where `foreground` may use it and the model has one, else None."
-    clf = getattr(net, 'foreground', None)
-    return foreground_probability(clf, image) if clf is not None and foreground in ('learnt', 'auto') else None
+    "The learnt foreground probability of `image` where clustering will use it (and the model has one), else None."
+    return learnt_probability(net, image) if foreground == 'learnt' or (foreground == 'auto' and fg is None) else None
 
 def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
                   image: np.ndarray, # (C, H, W) or (C, D, H, W), values in [0, 1]
@@ -94,7 +93,7 @@ def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
     "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
     emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
     seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g,
-                  mask=clustering_mask(foreground, image, fg, learnt_foreground(net, image, foreground)), min_size=min_size, remove_largest=remove_largest, seed=seed)
+                  mask=clustering_mask(foreground, image, fg, learnt_foreground(net, image, foreground, fg)), min_size=min_size, remove_largest=remove_largest, seed=seed)
     return np.asarray(seg).astype(np.int64), emb_f, emb_g
 
 def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
@@ -102,7 +101,7 @@ def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
               min_size: int | None = 0, # clusters with fewer pixels become background; None: the run's suggestion (0.15 of its labelled objects' mean size)
               remove_largest: bool = False, # make the largest cluster background
               device='cpu', # where to predict
-              foreground: str = 'mask', # one of FOREGROUND: the data set's masks, a threshold of the image, or everywhere
+              foreground: str = 'mask', # one of FOREGROUND: the data set's masks, the learnt foreground, a threshold of the image, everywhere, or auto
              ) -> dict:
     "The scores of the validation images of a run's data set, predicted with its last checkpoint."
     net, cfg = load_predictor(Path(run_dir) / 'last_checkpoint.pytorch')

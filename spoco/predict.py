@@ -32,8 +32,8 @@ from .viz import pca_rgb
 __all__ = ['RECIPE', 'VOLUME_TILE', 'SLAB_VOXELS', 'FOREGROUND_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS',
            'unet_radius', 'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings',
            'stamp_of', 'write_recipe', 'predict_volume', 'output_stems', 'output_state', 'check_outputs_free',
-           'in_channels', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset', 'resolve_config',
-           'load_predictor', 'prediction_dataset', 'PredictRun', 'spoco_predict']
+           'in_channels', 'learnt_probability', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset',
+           'resolve_config', 'load_predictor', 'prediction_dataset', 'PredictRun', 'spoco_predict']
 
 # %% ../nbs/40_predict.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -266,6 +266,13 @@ def in_channels(net: nn.Module, # a network whose first convolution reads the im
     "The image channels the first convolution of `net` expects."
     return next(m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))).in_channels
 
+def learnt_probability(net: nn.Module, # a predictor; `load_predictor` gives it the classifier its training learnt, if any
+                       image: np.ndarray, # (C, ...) in [0, 1]
+                      ) -> np.ndarray | None:
+    "The learnt foreground probability of `image` (`spoco.foreground`), or None when the model has none."
+    clf = getattr(net, 'foreground', None)
+    return None if clf is None else foreground_probability(clf, image)
+
 def write_prediction(output_dir, # where the files go
                      stem: str, # the image's output name
                      image: np.ndarray, # the image as read, (C, ...) in [0, 1]
@@ -334,9 +341,8 @@ def predict_dataset(net: SpocoNet, # f and g
         if d is None: written.append(write_pictures(predict_volume(net, ds, i, Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}', tile_shape=tile_shape, overlap=overlap, batch_size=batch_size, stamp=stamp)))
         else:
             emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0], tile_shape=tile_shape, overlap=overlap, batch_size=batch_size)
-            clf = getattr(net, 'foreground', None)
-            fg = None if clf is None else foreground_probability(clf, d['image'])
-            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None), stamp=stamp, foreground=fg))
+            written.append(write_prediction(output_dir, stems[i], d['image'], emb_f, emb_g, source=str(ds.samples[i].image), recipe=getattr(net, 'clustering', None),
+                                            stamp=stamp, foreground=learnt_probability(net, d['image'])))
     return sorted(written, key=lambda p: stems.index(p.name[:-len(OUTPUTS[0])]))
 
 # %% ../nbs/40_predict.ipynb #d6e9fa8a
