@@ -10,7 +10,8 @@ import time
 import numpy as np
 import torch
 from sklearn.cluster import MeanShift
-from spoco.cluster import toy_embeddings, mean_shift, consistency_cluster
+from spoco.cluster import consistency_cluster
+from spoco.mean_shift import toy_embeddings, mean_shift
 from spoco.metrics import sbd, n_objects
 
 BANDWIDTH, IOU_THRESHOLD, N_ANCHORS = 0.5, 0.6, 100

@@ -6,7 +6,8 @@ Toy embeddings (16-D, objects on a background, `spoco.cluster.toy_embeddings`), 
 prints seconds and SBD against the truth for each size and method.
 """
 import argparse, time
-from spoco.cluster import hdbscan_cluster, toy_embeddings
+from spoco.cluster import hdbscan_cluster
+from spoco.mean_shift import toy_embeddings
 from spoco.metrics import sbd
 
 def main():

@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 
 import spoco.train as T
-from spoco.cluster import mean_shift
+from spoco.mean_shift import mean_shift
 from spoco.data.cvppp import CVPPP
 from spoco.data.synthetic import touching_pairs, write_synthetic_cvppp
 from spoco.data.views import standardize

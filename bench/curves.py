@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from spoco.config import SpocoConfig
+from spoco.cluster import ClusterSettings
 from spoco.curve import learning_curve
 from spoco.demo import CPU_DEMO, demo_config, demo_data
 
@@ -30,11 +31,11 @@ def config(data: str, steps: int, out: Path) -> tuple:
         s = replace(CPU_DEMO, iterations=steps)
         demo_data(s, out / 'data')
         cfg = replace(demo_config(s, out), num_workers=0)
-        return cfg, dict(min_size=cfg.val_min_size)
+        return cfg, ClusterSettings(min_size=cfg.val_min_size)
     cfg = SpocoConfig(ds_name='nuclei', ds_path=str(out / 'data'), patch_size=(128, 128), batch_size=4, num_workers=0,
                       model_feature_maps=(16, 32, 64, 128), learning_rate=1e-3, max_num_iterations=steps,
                       checkpoint_every=steps, log_after_iters=max(1, steps // 10))
-    return cfg, dict(min_size=30, foreground='threshold')
+    return cfg, ClusterSettings(min_size=30, foreground='threshold')
 
 
 def table(rows: list, score: str) -> str:
@@ -60,6 +61,6 @@ if __name__ == '__main__':
     cfg, opts = config(a.data, a.steps, out)
     t = time.time()
     for fractions, variants in ARMS:
-        rows = learning_curve(cfg, out=out, fractions=fractions, variants=variants, seeds=tuple(a.seeds), **opts)
+        rows = learning_curve(cfg, out=out, fractions=fractions, variants=variants, seeds=tuple(a.seeds), settings=opts)
     print(table(rows, 'sbd' if a.data == 'rosettes' else 'f1'))
     print(f'{len(rows)} runs in {out / "curve.csv"}, {time.time() - t:.0f} s in this call')

@@ -1,5 +1,5 @@
-"""Speed and memory of `SpocoLoss`, fast (`spoco.loss_fast`, the default) and plain (`fast=False`), against its slow
-loop reference and against the U-Net it trains.
+"""Speed and memory of the SPOCO loss, fast (`FastSpocoLoss` of `spoco.loss_fast`, what training uses) and plain
+(`SpocoLoss`), against its slow loop reference (`spoco.testing.reference_terms`) and against the U-Net it trains.
 
     python bench/loss.py            # full run: B=4, E=16, 448x448, ~20 objects, 10/40/100% labelled
     python bench/loss.py --quick    # smaller and faster, to check that the script works
@@ -8,11 +8,11 @@ loop reference and against the U-Net it trains.
 
 Times are forward+backward, median of several repeats (the slow reference: fewer repeats); ratios are of times
 measured in the same run. Like a training process
-(`spoco_train`, `spoco_demo`), the script first calls `spoco.train.reuse_freed_memory()`, so that large freed
+(`spoco_train`, `spoco_demo`), the script first calls `spoco.run.reuse_freed_memory()`, so that large freed
 blocks are reused rather than mapped afresh; `--default-malloc` measures with glibc's defaults instead.
-`--against REV` times the fast loss, the plain loss and the loss of an earlier git revision (its `spoco/loss.py`,
-which must not need other modules of the package) in the same process, alternating calls, and prints their times
-and ratios.
+`--against REV` times the fast loss, the plain loss and the loss of an earlier git revision (the `SpocoLoss` of its
+`spoco/loss.py`, which must not need other modules of the package; since `FastSpocoLoss` exists, the plain loss) in
+the same process, alternating calls, and prints their times and ratios.
 Peak extra memory of the loss is measured on CPU (Linux) in a fresh subprocess: after one warm-up call on a
 small batch and with the inputs allocated, the peak resident size is reset (`/proc/self/clear_refs`), one
 forward+backward runs, and the new peak (`VmHWM`) minus the resident size before (`VmRSS`) is reported.
@@ -23,9 +23,11 @@ On a GPU, `torch.cuda.max_memory_allocated` minus the memory allocated before th
 import argparse, json, math, statistics, subprocess, sys, time
 from pathlib import Path
 import torch
-from spoco.loss import SpocoLoss, _reference_terms
+from spoco.loss import SpocoLoss
+from spoco.loss_fast import FastSpocoLoss
 from spoco.model import UNet
-from spoco.train import reuse_freed_memory
+from spoco.testing import reference_terms
+from spoco.run import reuse_freed_memory
 
 
 def synthetic_batch(B, E, size, n_objects, ratio, device='cpu', seed=0):
@@ -69,7 +71,7 @@ def loss_step(loss, emb_f, emb_g, target, reference=False, autocast=None):
     gen = torch.Generator(device=ef.device).manual_seed(0)
     with torch.autocast(ef.device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
         if reference:
-            terms = _reference_terms(loss, ef, emb_g, target, gen)
+            terms = reference_terms(loss, ef, emb_g, target, gen)
             value = loss.total(terms)
         else: value = loss(ef, emb_g, target, gen)
     value.backward()
@@ -83,7 +85,7 @@ def unet_step(net, images):
 
 def memory_child(args):
     "Run in a subprocess: peak extra resident memory (MiB) of one loss forward+backward."
-    loss = SpocoLoss(fast=not args.plain)
+    loss = SpocoLoss() if args.plain else FastSpocoLoss()
     small = synthetic_batch(2, args.emb, 64, 4, args.ratio)
     loss_step(loss, *small)  # load code and start threads before measuring
     emb_f, emb_g, target = synthetic_batch(args.batch, args.emb, args.size, args.objects, args.ratio)
@@ -118,7 +120,7 @@ def module_at(rev: str, path: str = 'spoco/loss.py'):
 
 def compare(args):
     "Fast, plain and revision `args.against`'s loss, alternating calls, median of `args.repeats` each."
-    losses = {'fast': SpocoLoss(), 'plain': SpocoLoss(fast=False), args.against: module_at(args.against).SpocoLoss()}
+    losses = {'fast': FastSpocoLoss(), 'plain': SpocoLoss(), args.against: module_at(args.against).SpocoLoss()}
     for ratio in (0.1, 0.4, 1.0):
         batch = synthetic_batch(args.batch, args.emb, args.size, args.objects, ratio)
         times = {name: [] for name in losses}
@@ -133,8 +135,9 @@ def compare(args):
 
 
 def tricks(args):
-    "Each choice of `spoco.loss_fast` against the plain operation it replaces, on full-size tensors, alternating calls."
-    from spoco.loss_fast import label_segments, segment_sums, lift
+    "Each choice of `spoco.loss_fast` (and its `spoco.loss_segments`) against the plain operation it replaces, on full-size tensors, alternating calls."
+    from spoco.loss_fast import lift
+    from spoco.loss_segments import label_segments, segment_sums
     B, E, N, K = args.batch, args.emb, args.size ** 2, args.objects + 1
     gen = torch.Generator().manual_seed(0)
     x, z = torch.randn(B, E, N, generator=gen), -30 * torch.rand(B, K, N, generator=gen)
@@ -167,7 +170,7 @@ def main():
     p.add_argument('--repeats', type=int, default=5); p.add_argument('--ref-repeats', type=int, default=1)
     p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
     p.add_argument('--ratio', type=float, default=0.1); p.add_argument('--memory-child', action='store_true')
-    p.add_argument('--plain', action='store_true', help='with --memory-child: measure the plain loss (fast=False)')
+    p.add_argument('--plain', action='store_true', help='with --memory-child: measure the plain loss (SpocoLoss)')
     p.add_argument('--default-malloc', action='store_true', help="glibc's default allocator, not the training setting")
     p.add_argument('--against', default=None, help='a git revision whose spoco/loss.py to compare with')
     p.add_argument('--gpu-only', action='store_true', help='skip the CPU rows (and the slow reference)')
@@ -178,7 +181,7 @@ def main():
 
     if args.quick: args.size, args.repeats = 128, 2
     if args.memory_child: return memory_child(args)
-    loss, plain = SpocoLoss(), SpocoLoss(fast=False)
+    loss, plain = FastSpocoLoss(), SpocoLoss()
     print(f"torch {torch.__version__}, {args.threads} threads, B={args.batch} E={args.emb} "
           f"{args.size}x{args.size}, ~{args.objects} objects per image; {malloc}")
     if args.against: return compare(args)

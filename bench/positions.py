@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from spoco.cluster import cluster, clustering_mask
+from spoco.cluster import ClusterSettings, cluster, clustering_mask
 from spoco.curve import main_score
 from spoco.data.views import standardize
 from spoco.metrics import matching_dataset, sbd
@@ -38,7 +38,7 @@ def config(data: str, steps: int, out: Path) -> tuple:
         cfg = SpocoConfig(ds_name='nuclei3d', ds_path=str(out / 'data'), model_name='UNet3D', batch_size=4, num_workers=0,
                           model_feature_maps=(16, 32, 64), learning_rate=1e-3, max_num_iterations=steps,
                           checkpoint_every=steps, log_after_iters=max(1, steps // 10))
-        opts = dict(min_size=30, foreground='threshold')
+        opts = ClusterSettings(min_size=30, foreground='threshold')
     return replace(cfg, instance_ratio=0.1, val_every=steps + 1), opts
 
 def nearest_mean(emb, gt):
@@ -55,7 +55,7 @@ def score(segs, gts, metric):
     if metric == 'sbd': return float(np.mean([sbd(s, g) for s, g in zip(segs, gts)]))
     return float(matching_dataset(segs, gts, 0.5).f1)
 
-def evaluate(run_dir: Path, opts: dict, metric: str) -> dict:
+def evaluate(run_dir: Path, opts: ClusterSettings, metric: str) -> dict:
     net, cfg = load_predictor(run_dir / 'last_checkpoint.pytorch')
     net.eval()
     ds = prediction_dataset(cfg, 'val')
@@ -64,10 +64,10 @@ def evaluate(run_dir: Path, opts: dict, metric: str) -> dict:
     for i in range(len(ds.samples)):
         d = ds.load(i)
         emb, _ = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None])[0])
-        mask = clustering_mask(opts.get('foreground', 'mask'), d['image'], d['fg'])
+        mask = clustering_mask(opts.foreground, d['image'], d['fg'])
         for b in BANDWIDTHS:
-            rows[f'bw{b}'].append(cluster(emb, 'ms', cfg.loss_delta_var, bandwidth=b * cfg.loss_delta_var, mask=mask, min_size=opts['min_size']).astype(np.int64))
-            rows[f'true_fg_bw{b}'].append(cluster(emb, 'ms', cfg.loss_delta_var, bandwidth=b * cfg.loss_delta_var, mask=d['label'] > 0, min_size=opts['min_size']).astype(np.int64))
+            rows[f'bw{b}'].append(cluster(emb, replace(opts, delta_var=cfg.loss_delta_var, bandwidth=b * cfg.loss_delta_var), mask=mask).astype(np.int64))
+            rows[f'true_fg_bw{b}'].append(cluster(emb, replace(opts, delta_var=cfg.loss_delta_var, bandwidth=b * cfg.loss_delta_var), mask=d['label'] > 0).astype(np.int64))
         rows['nearest_mean'].append(nearest_mean(emb, d['label']))
         gts.append(d['label'])
     out = {k: score(v, gts, metric) for k, v in rows.items()}

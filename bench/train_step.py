@@ -14,7 +14,9 @@ import torch
 
 from spoco.data.loaders import make_loaders
 from spoco.data.synthetic import write_synthetic_cvppp
-from spoco.train import SpocoConfig, Trainer, build_data, build_loss, build_net, reuse_freed_memory
+from spoco.config import SpocoConfig
+from spoco.run import build_loss, build_net, reuse_freed_memory
+from spoco.train import Trainer, build_data
 
 
 def bare_step(net, x1, x2):

@@ -7,92 +7,32 @@ from __future__ import annotations
 import csv, io, json, os, sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from functools import partial
+
 from pathlib import Path
 from typing import Literal
 
 import h5py
 import numpy as np
 import torch
-import torch.distributed as dist
 from PIL import Image
 from tqdm.auto import tqdm
 
 from .cli import command, torchrun_rank
-from .cluster import FOREGROUND, METHODS, SCORES, check_foreground, cluster, clustering_mask, instance_scores
-from .data.cityscapes import THINGS, things_ids
+from .cluster import ClusterSettings, cluster, clustering_mask, instance_scores
+from .data.cityscapes import CITYSCAPES_CLASSES, THINGS, things_ids
 from .data.io import DataError, read_labels
 from .data.sets import DATA_SETS, data_set, semantic_mask
-from .metrics import CITYSCAPES_CLASSES, Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
-from .data.io import atomic_write
+from .metrics import Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
+from .data.io import atomic_write, write_table
+from .predictions import INPUTS, SUFFIX, no_learnt_foreground, prediction_files, prediction_name, prediction_shapes, read_prediction, read_recipe, write_datasets
+from .run import gather_in_order, shard
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['SUFFIX', 'INPUTS', 'prediction_files', 'prediction_name', 'prediction_shapes', 'no_learnt_foreground',
-           'read_prediction', 'read_recipe', 'settle_bandwidth', 'find_inputs', 'read_mask', 'read_gt', 'gt_objects',
-           'instance_classes', 'write_datasets', 'write_dataset', 'matching_scores', 'score_image', 'cluster_file',
-           'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table', 'write_csv',
-           'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects', 'write_rows',
-           'gather_in_order', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
-
-# %% ../nbs/65_cluster_predictions.ipynb #dbc9433b
-SUFFIX = '_predictions.h5'  # what spoco_predict appends to an image's name
-INPUTS = ('raw', 'embeddings1', 'embeddings2', 'foreground')  # datasets spoco_predict writes (foreground: where the model has one); clustering never replaces them
-
-def prediction_files(emb_dir, # folder of predictions files
-                    ) -> list:
-    "The `*_predictions.h5` files in `emb_dir`, sorted."
-    emb_dir = Path(emb_dir)
-    if not emb_dir.is_dir(): raise FileNotFoundError(f'--emb-dir {emb_dir} is not a folder')
-    files = sorted(emb_dir.glob(f'*{SUFFIX}'))
-    if not files: raise DataError(f'no *{SUFFIX} files in {emb_dir}; run spoco_predict with --output-dir {emb_dir} first')
-    return files
-
-def prediction_name(path, # a predictions file
-                   ) -> str:
-    "The name of the image a predictions file was made from: its file name without SUFFIX."
-    return Path(path).name[:-len(SUFFIX)]
-
-# %% ../nbs/65_cluster_predictions.ipynb #67149ad6
-def prediction_shapes(path, # a predictions file
-                      need_g: bool = False, # embeddings2 is required too (consistency clustering)
-                     ) -> dict:
-    "Shapes of the datasets of a predictions file, after checking that clustering can use it."
-    try:
-        with h5py.File(path, 'r') as f: shapes = {k: f[k].shape for k in f if isinstance(f[k], h5py.Dataset)}
-    except OSError as e: raise DataError(f'cannot read predictions file {path}: {e}') from None
-    for k in ('embeddings1', 'embeddings2') if need_g else ('embeddings1',):
-        if k not in shapes: raise DataError(f"{path} has no dataset '{k}' (it holds: {', '.join(shapes) or 'nothing'}); is it a spoco_predict output?")
-    e1 = shapes['embeddings1']
-    if len(e1) not in (3, 4): raise DataError(f'{path}: embeddings1 must be (E, H, W) or (E, D, H, W), got {e1}')
-    if need_g and shapes['embeddings2'] != e1: raise DataError(f"{path}: embeddings1 {e1} and embeddings2 {shapes['embeddings2']} differ in shape")
-    return shapes
-
-def no_learnt_foreground(path # a predictions file without dataset `foreground`
-                        ) -> DataError:
-    "The error for `--foreground learnt` on a file whose model learnt no foreground."
-    return DataError(f'{path} holds no learnt foreground (its model has none); use --foreground threshold or none')
-
-def read_prediction(path, # a predictions file
-                    need_g: bool = False, # embeddings2 is required too (consistency clustering)
-                   ) -> dict:
-    "The datasets of a predictions file as arrays (raw and embeddings2 are None when absent and not needed)."
-    prediction_shapes(path, need_g)
-    with h5py.File(path, 'r') as f: return {k: f[k][:] if k in f else None for k in INPUTS}
-
-# %% ../nbs/65_cluster_predictions.ipynb #dabe9ef5
-def read_recipe(path, # a predictions file
-               ) -> dict:
-    "What the training knows of the clustering, as recorded in a predictions file (`spoco.predict.write_recipe`); {} when none."
-    with h5py.File(path, 'r') as f:
-        return {k[len('clustering_'):]: v.item() if hasattr(v, 'item') else v for k, v in f.attrs.items() if k.startswith('clustering_')}
-
-def settle_bandwidth(bandwidth: float | None, # --bandwidth; None: not given
-                     delta_var: float | None, # --delta-var; None: not given
-                     recipe: dict, # `read_recipe` of the file
-                    ) -> tuple:
-    "(bandwidth or None for the default, delta_var) to cluster a file with: the flags, else the training's delta_var from the recipe."
-    return bandwidth, delta_var if delta_var is not None else recipe.get('delta_var', 0.5)
+__all__ = ['find_inputs', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'matching_scores', 'score_image',
+           'cluster_file', 'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table',
+           'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
+           'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
 def find_inputs(name: str, # prediction name (the image's stem)
@@ -137,27 +77,6 @@ def instance_classes(seg: np.ndarray, # instances
     best = cls[t.argmax(1)] if t.shape[1] else np.zeros(len(s_ids), np.int64)
     return {int(i): int(c) if n else 0 for i, c, n in zip(s_ids, best, t.sum(1)) if i != 0}
 
-# %% ../nbs/65_cluster_predictions.ipynb #88471197
-def write_datasets(path, # an HDF5 file
-                   datasets: dict, # {name: array}: the datasets to write (replaced if present), all at once
-                   attrs: dict | None = None, # file attributes to set with them
-                  ) -> Path:
-    "Store several datasets (and attributes) in `path` in one step; an interruption at any moment leaves the file as it was."
-    def rebuild(tmp):
-        with h5py.File(path, 'r') as src, h5py.File(tmp, 'w') as dst:
-            for k, v in {**src.attrs, **(attrs or {})}.items(): dst.attrs[k] = v
-            for k in src:
-                if k not in datasets: src.copy(src[k], dst, name=k)
-            for k, v in datasets.items(): dst.create_dataset(k, data=v, compression='gzip')
-    return atomic_write(path, rebuild)
-
-def write_dataset(path, # an HDF5 file
-                  name: str, # the dataset to write (replaced if present)
-                  data: np.ndarray, # its content
-                 ) -> Path:
-    "Store `data` as dataset `name` in `path`; an interruption at any moment leaves the file as it was."
-    return write_datasets(path, {name: data})
-
 # %% ../nbs/65_cluster_predictions.ipynb #54a65761
 def matching_scores(m: Matching, # counts of a one-to-one matching
                    ) -> dict:
@@ -183,48 +102,34 @@ def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
 def cluster_file(path, # a predictions file
                  mask_path=None, # where to cluster (foreground or semantic mask); None: everywhere
                  gt_path=None, # the true labels; None: no scores
+                 settings: ClusterSettings = ClusterSettings(), # how to cluster; what is left open comes from the file's recipe
                  *,
                  ds_name: str = 'cvppp', # a name of DATA_SETS: how masks and labels are read and scored
                  things_class: str | None = None, # Cityscapes: the class to segment; None: all things
-                 clustering: str = 'ms', # one of METHODS
-                 delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
-                 bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
-                 delta_dist: float = 2.0, # msplus: clusters with closer means are merged
-                 foreground: str = 'auto', # one of FOREGROUND: the mask at mask_path, the file's learnt foreground, Li's threshold of raw, everywhere, or auto (the first at hand of mask and learnt)
-                 min_size: int | None = None, # clusters with fewer pixels become background; None: the training's suggestion in the file, else 0
-                 remove_largest: bool = False, # make the largest cluster background
-                 iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
                  output_dataset: str = 'segmentation', # the dataset that receives the labels
-                 seed: int = 0, # random seed of the clustering
-                 score: str = 'consistency', # one of SCORES: the confidence of every object
                  gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
                 ) -> dict:
     "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
-    recipe = read_recipe(path)
-    bandwidth, delta_var = settle_bandwidth(bandwidth, delta_var, recipe)
-    min_size = int(recipe.get('min_size', 0)) if min_size is None else min_size
-    settings = json.dumps(dict(clustering=clustering, delta_var=delta_var, bandwidth=bandwidth, delta_dist=delta_dist, foreground=foreground,
-                               mask=None if mask_path is None else str(mask_path), things_class=things_class, min_size=min_size,
-                               remove_largest=remove_largest, iou_threshold=iou_threshold, seed=seed, score=score), sort_keys=True)
+    s = settings.check().settled(read_recipe(path))
+    record = json.dumps(asdict(s) | dict(mask=None if mask_path is None else str(mask_path), things_class=things_class), sort_keys=True)
     picture_path = path.with_name(f'{prediction_name(path)}_{output_dataset}.png')
-    with h5py.File(path, 'r') as f: done = f.attrs.get(f'{output_dataset}_settings') == settings and output_dataset in f
+    with h5py.File(path, 'r') as f: done = f.attrs.get(f'{output_dataset}_settings') == record and output_dataset in f
     if done and picture_path.exists():  # made by an earlier run with these settings: only scored again
         with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
         return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
-    p = read_prediction(path, need_g=clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
-    mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and foreground in ('mask', 'auto') else None
-    if foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
-    if foreground == 'learnt' and p['foreground'] is None: raise no_learnt_foreground(path)
+    p = read_prediction(path, need_g=s.clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
+    mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and s.foreground in ('mask', 'auto') else None
+    if s.foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
+    if s.foreground == 'learnt' and p['foreground'] is None: raise no_learnt_foreground(path)
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
-    mask = clustering_mask(foreground, raw, mask, p['foreground'])
+    mask = clustering_mask(s.foreground, raw, mask, p['foreground'])
     if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
         raise DataError(f"{path}: embeddings of size {p['embeddings1'].shape[1:]} and mask {mask_path} of size {mask.shape} differ")
-    seg = cluster(p['embeddings1'], clustering, delta_var, bandwidth=bandwidth, delta_dist=delta_dist, emb2=p['embeddings2'],
-                  iou_threshold=iou_threshold, mask=mask, min_size=min_size, remove_largest=remove_largest, seed=seed)
-    how = score if p['embeddings2'] is not None else 'compactness'
-    conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, delta_var, how, mask, seed=seed)
-    write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf}, {f'{output_dataset}_settings': settings})
+    seg = cluster(p['embeddings1'], s, emb2=p['embeddings2'], mask=mask)
+    how = s.score if p['embeddings2'] is not None else 'compactness'
+    conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, s.delta_var, how, mask, seed=s.seed)
+    write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf}, {f'{output_dataset}_settings': record})
     raw = p['raw'] if p['raw'] is not None else np.zeros(seg.shape, np.float32)
     picture = overlay(_middle(raw, seg.ndim), _middle(seg, seg.ndim).astype(np.int64))
     atomic_write(picture_path, lambda q: Image.fromarray(picture).save(q, format='PNG'))
@@ -244,19 +149,13 @@ def score_file(path, # the predictions file, for messages
     return score_image(seg, objects, ds_name, off)
 
 # %% ../nbs/65_cluster_predictions.ipynb #034279d1
-def check_settings(clustering: str, # one of METHODS
+def check_settings(settings: ClusterSettings, # how to cluster
                    output_dataset: str, # the dataset that receives the labels
                    num_workers: int, # worker processes, 0 or more
                    things_class: str | None, # Cityscapes: a name of THINGS; None: all things
-                   score: str = 'consistency', # one of SCORES
-                   bandwidth: float | None = None, # mean-shift bandwidth, positive; None: the default
-                   foreground: str = 'auto', # one of FOREGROUND
                   ):
     "Refuse settings that cannot work, naming the flag."
-    if score not in SCORES: raise ValueError(f'--score must be one of {", ".join(SCORES)}, got {score!r}')
-    if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
-    check_foreground(foreground)
-    if bandwidth is not None and bandwidth <= 0: raise ValueError(f'--bandwidth must be positive, got {bandwidth}')
+    settings.check()
     if output_dataset in INPUTS or f'{output_dataset}_scores' in INPUTS: raise ValueError(f'--output-dataset {output_dataset} would replace the predictions; choose another name')
     if num_workers < 0: raise ValueError(f'--num-workers must be 0 or more, got {num_workers}')
     if things_class is not None and things_class not in THINGS: raise ValueError(f'--things-class must be one of {", ".join(THINGS)}, got {things_class!r}')
@@ -345,11 +244,7 @@ def write_csv(path, # the CSV file to write
               table: dict, # {row name: {score name: value}}
              ) -> Path:
     "Save a score table as CSV (column `image`, one column per score), atomically."
-    cols = list(dict.fromkeys(k for r in table.values() for k in r))
-    buf = io.StringIO(); w = csv.writer(buf)
-    w.writerow(['image'] + cols)
-    for n, r in table.items(): w.writerow([n] + ['' if r.get(c) is None else r[c] for c in cols])
-    return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
+    return write_table(path, [{'image': n, **r} for n, r in table.items()])
 
 # %% ../nbs/65_cluster_predictions.ipynb #65c5a5c3
 def cityscapes_dataset_ap(jobs: list, # the planned files, with ground truth
@@ -418,62 +313,29 @@ def evaluate_objects(jobs: list, # the planned files, as `plan` gives them
         rows += new; confs.append({r['id']: r['score'] for r in new}); classes.append(cls)
     return rows, pooled if jobs and all(j['gt_path'] is not None for j in jobs) else None, confs, classes
 
-def write_rows(path, # the CSV file to write
-               rows: list, # one dict per row, {column: value}
-              ) -> Path:
-    "Save a list of dicts as CSV (one column per key, in order of appearance; empty for None), atomically."
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    buf = io.StringIO(); w = csv.writer(buf)
-    w.writerow(cols)
-    for r in rows: w.writerow(['' if r.get(c) is None else r[c] for c in cols])
-    return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
-
-# %% ../nbs/65_cluster_predictions.ipynb #a36f77d5
-def gather_in_order(mine: list, # this process's results, for items rank, rank + world, ...
-                    n: int, # the number of items of all processes
-                    world: int = 1, # the number of processes
-                   ) -> list:
-    "The results of all processes in item order (a gloo process group is started from torchrun's variables if none is)."
-    if world == 1: return mine
-    if not dist.is_initialized(): dist.init_process_group('gloo')
-    parts = [None] * world
-    dist.all_gather_object(parts, mine)
-    return [parts[i % world][i // world] for i in range(n)]
-
 # %% ../nbs/65_cluster_predictions.ipynb #d6919f90
 def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         ds_name: str = 'cvppp', # a name of DATA_SETS
-                        clustering: str = 'ms', # one of METHODS
+                        settings: ClusterSettings = ClusterSettings(), # how to cluster; what is left open comes from each file's recipe
                         *,
-                        delta_var: float | None = None, # the training's delta_var (HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit); None: the file's, else 0.5
-                        bandwidth: float | None = None, # mean-shift bandwidth and consistency ball radius; None: BANDWIDTH * delta_var
-                        delta_dist: float = 2.0, # msplus: clusters with closer means are merged
-                        foreground: str = 'auto', # one of FOREGROUND: the data set's masks, the learnt foreground, a threshold of the image, everywhere, or auto (masks where found, else learnt where predicted)
-                        min_size: int | None = None, # clusters with fewer pixels become background; None: each file's suggestion from training, else 0
-                        remove_largest: bool = False, # make the largest cluster background
-                        iou_threshold: float = 0.6, # consistency: clusters with a lower median anchor IoU are dropped
                         gt_dir=None, # CVPPP: *_fg.png and *_label.png; Cityscapes: gtFine/val; folder: masks
                         sem_dir=None, # Cityscapes: semantic masks restricting the clustering
                         things_class: str | None = None, # Cityscapes: the class to segment; None: all things
                         output_dataset: str = 'segmentation', # the dataset that receives the labels
                         num_workers: int = 2, # worker processes; 0 or 1 clusters in this process
-                        seed: int = 0, # random seed of the clustering
                         progress: bool = True, # show a progress bar
-                        score: str = 'consistency', # one of SCORES: the confidence of every object
                         gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
                         rank: int = 0, # this process clusters every world-th file from its rank; rank 0 scores
                         world: int = 1, # the number of processes
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
-    check_settings(clustering, output_dataset, num_workers, things_class, score, bandwidth, foreground)
-    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=clustering == 'consistency', need_fg=foreground == 'learnt')
-    fn = partial(cluster_file, ds_name=ds_name, things_class=things_class, clustering=clustering, delta_var=delta_var, bandwidth=bandwidth,
-                 delta_dist=delta_dist, foreground=foreground, min_size=min_size, remove_largest=remove_largest, iou_threshold=iou_threshold,
-                 output_dataset=output_dataset, seed=seed, score=score, gt_ignore_label=gt_ignore_label)
-    scores = gather_in_order(run_jobs(fn, jobs[rank::world], num_workers, progress), len(jobs), world)
+    check_settings(settings, output_dataset, num_workers, things_class)
+    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=settings.clustering == 'consistency', need_fg=settings.foreground == 'learnt')
+    common = dict(settings=settings, ds_name=ds_name, things_class=things_class, output_dataset=output_dataset, gt_ignore_label=gt_ignore_label)
+    scores = gather_in_order(run_jobs(cluster_file, [jobs[i] | common for i in shard(len(jobs), rank, world)], num_workers, progress), len(jobs), world)
     if rank != 0: return {}
     rows, pooled, confs, classes = evaluate_objects(jobs, ds_name, things_class, output_dataset, gt_ignore_label)
-    write_rows(Path(emb_dir) / 'objects.csv', rows)
+    write_table(Path(emb_dir) / 'objects.csv', rows)
     if jobs[0]['gt_path'] is None: return {}
     ap = cityscapes_dataset_ap(jobs, output_dataset, things_class, gt_ignore_label, confs, classes) if data_set(ds_name).scores == 'cityscapes' else None
     table = {prediction_name(j['path']): s for j, s in zip(jobs, scores)}
@@ -484,32 +346,23 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
 # %% ../nbs/65_cluster_predictions.ipynb #8afb3b38
 @dataclass
 class ClusterRun:
-    "What `spoco_cluster` clusters, how, and what it scores the result against."
+    "What `spoco_cluster` clusters and what it scores the result against; how it clusters is `ClusterSettings`."
     emb_dir: str                           # folder of *_predictions.h5 files written by spoco_predict
     ds_name: str = 'cvppp'                 # how masks and ground truth are found and scored: a name of spoco.data.sets.DATA_SETS
-    clustering: Literal[METHODS] = 'ms'    # mean-shift, mean-shift then merging, HDBSCAN, or mean-shift checked against g
-    delta_var: float | None = None         # the training's delta_var: HDBSCAN's epsilon, the confidences' radius, the bandwidth's unit; default: the one recorded by spoco_predict, else 0.5
-    bandwidth: float | None = None         # mean-shift bandwidth and consistency ball radius; default: 2 delta_var, the measured best (spoco_predict records the one the labelled objects suggest)
-    delta_dist: float = 2.0                # msplus: clusters whose means are closer are merged
-    foreground: Literal[FOREGROUND] = 'auto'  # where to cluster: the data set's masks (mask), the foreground learnt in training (learnt), Li's threshold (threshold), everywhere (none); auto: masks where found, else learnt where predicted, else everywhere
-    min_size: int | None = None            # clusters with fewer pixels become background (none: 0.15 of the mean size of the training's labelled objects, as recorded in each predictions file; else 0)
-    remove_largest: bool = False           # make the largest cluster background (data without a foreground mask)
-    iou_threshold: float = 0.6             # consistency: clusters with a lower median anchor IoU are dropped
     gt_dir: str | None = None              # CVPPP: *_fg.png masks and *_label.png labels; Cityscapes: gtFine/val; folder: masks; volumes: the test folder
     sem_dir: str | None = None             # Cityscapes: semantic masks (labelIds or binary), one per image, named after it
     things_class: Literal[tuple(THINGS)] | None = None  # Cityscapes: the class to segment; default: all things
     output_dataset: str = 'segmentation'   # the dataset that receives the labels (replaced if present)
     num_workers: int = 2                   # worker processes; 0 or 1 clusters in this process
-    seed: int = 0                          # random seed of the clustering
-    score: Literal[SCORES] = 'consistency' # the confidence of every object (segmentation_scores, objects.csv, AP)
     gt_ignore_label: int | None = None     # a ground-truth value marking unlabelled parts: predictions lying mostly there count neither way
 
-@command(ClusterRun, prog='spoco_cluster', description='Cluster the embeddings in every EMB_DIR/*_predictions.h5 into dataset '
+@command(ClusterRun, ClusterSettings, prog='spoco_cluster', description='Cluster the embeddings in every EMB_DIR/*_predictions.h5 into dataset '
          '`segmentation` (uint32), with a picture <name>_segmentation.png and, given ground truth, the scores in EMB_DIR/scores.csv.')
-def spoco_cluster(run: ClusterRun): # the parsed flags
+def spoco_cluster(run: ClusterRun, # what to cluster and score
+                  settings: ClusterSettings): # how to cluster
     "Cluster a folder of predictions, store the segmentations and print the scores."
     rank, world = torchrun_rank()
-    table = cluster_predictions(**asdict(run), progress=rank == 0, rank=rank, world=world)
+    table = cluster_predictions(**asdict(run), settings=settings, progress=rank == 0, rank=rank, world=world)
     if rank != 0: return
     if table: print(format_table(table)); print(f'scores saved to {Path(run.emb_dir) / "scores.csv"}')
     print(f'objects and their confidences saved to {Path(run.emb_dir) / "objects.csv"}')

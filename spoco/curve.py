@@ -14,20 +14,20 @@ import numpy as np
 import torch
 
 from .cli import Overrides, command, flag, torchrun_rank
-from .cluster import FOREGROUND, METHODS, check_foreground, cluster, clustering_mask
+from .cluster import METHODS, ClusterSettings, segment
 from .cluster_predictions import score_image
-from .data.io import DataError, atomic_write, check_ratio
+from .data.io import DataError, atomic_write, check_ratio, write_table
 from .data.sets import data_set
-from .data.views import standardize
 from .metrics import matching_dataset
-from .predict import learnt_probability, load_predictor, predict_embeddings, prediction_dataset
-from .train import SpocoConfig, check_config, config_to_dict, load_checkpoint, pick_device, train
+from .predict import load_predictor, prediction_dataset
+from .config import SpocoConfig, check_config, config_to_dict
+from .run import load_checkpoint, pick_device, shard
+from .train import train
 
 # %% auto #0
-__all__ = ['VARIANTS', 'FRACTIONS', 'KEY', 'FREE', 'PER_RUN', 'run_name', 'plan_runs', 'check_curve', 'main_score',
-           'learnt_foreground', 'segment_image', 'score_run', 'locked', 'read_rows', 'write_rows', 'row_key',
-           'plot_curve', 'save_figure', 'bind_settings', 'run_config', 'missing_runs', 'add_row', 'learning_curve',
-           'CurveRun', 'spoco_curve']
+__all__ = ['VARIANTS', 'FRACTIONS', 'KEY', 'FREE', 'PER_RUN', 'run_name', 'plan_runs', 'check_curve', 'main_score', 'score_run',
+           'locked', 'read_rows', 'write_rows', 'row_key', 'plot_curve', 'save_figure', 'bind_settings', 'run_config',
+           'missing_runs', 'add_row', 'learning_curve', 'CurveRun', 'spoco_curve']
 
 # %% ../nbs/70_curve.ipynb #a187cc0b
 VARIANTS = {'spoco': dict(spoco=True),  # SPOCO with the configured consistency weight
@@ -53,8 +53,7 @@ def plan_runs(fractions, # fractions of objects labelled
 def check_curve(fractions, # fractions of objects labelled, each in (0, 1]
                 variants,  # names of VARIANTS
                 seeds,     # whole numbers of 0 or more
-                clustering: str = 'ms', # one of METHODS
-                min_size: int | None = 0, # 0 or more pixels; None: each run's suggestion
+                settings: ClusterSettings = ClusterSettings(), # how the validation images are clustered
                ):
     "Refuse fractions, variants, seeds or clustering settings that cannot work, naming the flag."
     for name, v in (('--fractions', fractions), ('--variants', variants), ('--seeds', seeds)):
@@ -63,8 +62,7 @@ def check_curve(fractions, # fractions of objects labelled, each in (0, 1]
     bad = [v for v in variants if v not in VARIANTS]
     if bad: raise ValueError(f'--variants must be among {", ".join(VARIANTS)}, got {bad[0]!r}')
     if any(int(s) != s or s < 0 for s in seeds): raise ValueError(f'--seeds must be whole numbers of 0 or more, got {list(seeds)}')
-    if clustering not in METHODS: raise ValueError(f'--clustering must be one of {", ".join(METHODS)}, got {clustering!r}')
-    if min_size is not None and min_size < 0: raise ValueError(f'--min-size must be 0 or more, got {min_size}')
+    settings.check()
 
 # %% ../nbs/70_curve.ipynb #84a2e747
 def main_score(ds_name: str, # a name of DATA_SETS
@@ -72,47 +70,20 @@ def main_score(ds_name: str, # a name of DATA_SETS
     "The score a curve plots for a data set: SBD for CVPPP-like sets, F1 at IoU 0.5 otherwise."
     return 'sbd' if data_set(ds_name).scores == 'cvppp' else 'f1'
 
-def learnt_foreground(net, # a predictor; its `foreground` is the classifier learnt in training, if any
-                      image: np.ndarray, # (C, ...) in [0, 1]
-                      foreground: str, # one of FOREGROUND
-                      fg=None, # the data set's mask, which 'auto' takes first
-                     ):
-    "The learnt foreground probability of `image` where clustering will use it (and the model has one), else None."
-    return learnt_probability(net, image) if foreground == 'learnt' or (foreground == 'auto' and fg is None) else None
-
-def segment_image(net, # a predictor (f and g), as `load_predictor` gives it
-                  image: np.ndarray, # (C, H, W) or (C, D, H, W), values in [0, 1]
-                  fg, # foreground mask of the spatial shape; None: everywhere
-                  cfg: SpocoConfig, # the training's configuration (delta_var, delta_dist)
-                  clustering: str = 'ms', # one of METHODS
-                  min_size: int = 0, # clusters with fewer pixels become background
-                  remove_largest: bool = False, # make the largest cluster background
-                  seed: int = 0, # random seed of the clustering
-                  foreground: str = 'mask', # one of FOREGROUND: `fg`, the model's learnt foreground, a threshold of the image, everywhere, or auto
-                 ) -> tuple:
-    "(instance labels, f's embeddings, g's embeddings) of one image (C, ...) in [0, 1], clustered inside `fg` (None: everywhere)."
-    emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(image)[None])[0])
-    seg = cluster(emb_f, clustering, cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, emb2=emb_g,
-                  mask=clustering_mask(foreground, image, fg, learnt_foreground(net, image, foreground, fg)), min_size=min_size, remove_largest=remove_largest, seed=seed)
-    return np.asarray(seg).astype(np.int64), emb_f, emb_g
-
 def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
-              clustering: str = 'ms', # one of METHODS
-              min_size: int | None = 0, # clusters with fewer pixels become background; None: the run's suggestion (0.15 of its labelled objects' mean size)
-              remove_largest: bool = False, # make the largest cluster background
+              settings: ClusterSettings = ClusterSettings(), # how to cluster; what is left open comes from the run (its delta_var, delta_dist, suggested smallest object)
               device='cpu', # where to predict
-              foreground: str = 'mask', # one of FOREGROUND: the data set's masks, the learnt foreground, a threshold of the image, everywhere, or auto
              ) -> dict:
     "The scores of the validation images of a run's data set, predicted with its last checkpoint."
     net, cfg = load_predictor(Path(run_dir) / 'last_checkpoint.pytorch')
-    if min_size is None: min_size = int((net.clustering or {}).get('min_size', 0))
+    settings = settings.settled(dict(delta_var=cfg.loss_delta_var, delta_dist=cfg.loss_delta_dist, min_size=(net.clustering or {}).get('min_size', 0)))
     net = net.to(device).eval()
     ds = prediction_dataset(cfg, 'val')
     segs, gts = [], []
     for i in range(len(ds.samples)):
         d = ds.load(i)
         if d['label'] is None: raise DataError(f'{ds.samples[i].image} has no labels; the curve scores labelled validation images')
-        segs.append(segment_image(net, d['image'], d['fg'], cfg, clustering, min_size, remove_largest, foreground=foreground)[0]); gts.append(d['label'])
+        segs.append(segment(net, d['image'], settings, d['fg'])[0]); gts.append(d['label'])
     if not segs: raise DataError(f'--ds-path {cfg.ds_path} has no validation images')
     if main_score(cfg.ds_name) == 'sbd':
         per = [score_image(s, g, 'cvppp') for s, g in zip(segs, gts)]
@@ -154,9 +125,7 @@ def write_rows(path, # the curve table to write
               ) -> Path:
     "Write rows as a curve table atomically: the key columns, the scores, then seconds."
     cols = list(KEY) + [c for c in dict.fromkeys(k for r in rows for k in r) if c not in KEY and c != 'seconds'] + ['seconds']
-    buf = io.StringIO(); w = csv.DictWriter(buf, cols, restval='')
-    w.writeheader(); w.writerows(rows)
-    return atomic_write(path, lambda q: q.write_text(buf.getvalue()))
+    return write_table(path, rows, cols)
 
 def row_key(r: dict, # a row of the curve table
            ) -> tuple:
@@ -201,16 +170,14 @@ FREE = ('instance_ratio', 'manual_seed', 'spoco', 'checkpoint_dir', 'device', 'n
 
 def bind_settings(out, # the curve's folder
                   cfg: SpocoConfig, # the training configuration of the runs
-                  clustering: str, # how the validation embeddings are clustered
-                  min_size: int | None, # clusters with fewer pixels become background; None: each run's suggestion
-                  remove_largest: bool, # the largest cluster becomes background
-                  foreground: str = 'mask', # where to cluster: one of FOREGROUND
+                  settings: ClusterSettings, # how the validation embeddings are clustered
                  ) -> dict:
     "Record the curve's settings in OUT/curve.json, or refuse settings that differ from those recorded."
     path = Path(out) / 'curve.json'
     now = {k: v for k, v in config_to_dict(cfg).items() if k not in FREE}
-    now.update(clustering=clustering, min_size=min_size, remove_largest=remove_largest)
-    if foreground != 'mask': now['foreground'] = foreground  # recorded only when set, so earlier curves still match
+    plain = ClusterSettings(foreground='mask')
+    now.update({k: v for k, v in asdict(settings).items()  # the settings earlier curves did not record: only when not plain, so that they still match
+                if k in ('clustering', 'min_size', 'remove_largest') or v != getattr(plain, k)})
     if path.is_file():
         old = json.loads(path.read_text())
         diff = [f'{flag(k)} {now.get(k)} (curve: {old.get(k)})' for k in sorted(set(old) | set(now)) if old.get(k) != now.get(k)]
@@ -256,10 +223,7 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
                    fractions=FRACTIONS, # fractions of objects labelled
                    variants=('spoco', 'no-consistency'), # names of VARIANTS
                    seeds=(0, 1), # seeds of the runs (the labelled objects, initialisation, data order)
-                   clustering: str = 'ms', # how the validation embeddings are clustered: one of METHODS
-                   min_size: int | None = None, # clusters with fewer pixels become background; None: each run's suggestion (0.15 of its labelled objects' mean size)
-                   remove_largest: bool = False, # make the largest cluster background (data without a foreground mask)
-                   foreground: str = 'auto', # where to cluster: one of FOREGROUND (auto: the data set's masks, else the learnt foreground)
+                   settings: ClusterSettings = ClusterSettings(), # how the validation images are clustered; what is left open comes from each run
                    progress: bool = True, # show progress bars and one line per run
                    cbs: tuple = (), # extra training callbacks of every run
                    rank: int | None = None, # this process takes runs rank::world; None: torchrun's
@@ -268,17 +232,17 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
     "Train and score the missing runs of a learning curve (this process's share); return the table's rows."
     out, (r0, w0) = Path(out), torchrun_rank()
     rank, world = r0 if rank is None else rank, w0 if world is None else world
-    check_curve(fractions, variants, seeds, clustering, min_size)
-    check_foreground(foreground)
+    check_curve(fractions, variants, seeds, settings)
     check_config(replace(cfg, checkpoint_dir=str(out / 'runs')))
     spec, score = data_set(cfg.ds_name), main_score(cfg.ds_name)
     with locked(out):
         if spec.prepare is not None: spec.prepare(Path(cfg.ds_path))  # a built-in set is written once, by one process
-        bind_settings(out, cfg, clustering, min_size, remove_largest, foreground)
+        bind_settings(out, cfg, settings)
     if not spec.has(Path(cfg.ds_path), 'val'): raise DataError(f'--ds-path {cfg.ds_path} has no validation images (val); the curve scores them')
     todo = set(missing_runs(out, fractions, variants, seeds))
     device = pick_device(cfg.device)  # cuda:LOCAL_RANK under torchrun with GPUs
-    for fraction, variant, seed in plan_runs(fractions, variants, seeds)[rank::world]:
+    plan = plan_runs(fractions, variants, seeds)
+    for fraction, variant, seed in (plan[i] for i in shard(len(plan), rank, world)):
         if (fraction, variant, seed) not in todo: continue
         rc, t0 = run_config(cfg, out, fraction, variant, seed), time.perf_counter()
         last = Path(rc.checkpoint_dir) / 'last_checkpoint.pytorch'
@@ -286,7 +250,7 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
         if not done:
             trainer = train(rc, resume=last.is_file(), cbs=cbs, progress=progress)
             if trainer.stop: raise KeyboardInterrupt(f'stopped during {run_name(fraction, variant, seed)}; run the same command to continue')
-        row = dict(fraction=fraction, variant=variant, seed=seed, **score_run(rc.checkpoint_dir, clustering, min_size, remove_largest, device, foreground),
+        row = dict(fraction=fraction, variant=variant, seed=seed, **score_run(rc.checkpoint_dir, settings, device),
                    seconds=round(time.perf_counter() - t0, 1))
         add_row(out, row, score)
         if progress: print(f'{run_name(fraction, variant, seed)}: {score} {row[score]:.3f} ({"scored" if done else "trained and scored"} in {row["seconds"]:.0f} s)', flush=True)
@@ -297,24 +261,21 @@ PER_RUN = ('instance_ratio', 'manual_seed', 'checkpoint_dir')  # set by the curv
 
 @dataclass
 class CurveRun:
-    "The curve's own settings: which runs, where they go, and how they are scored."
+    "The curve's own settings: which runs and where they go; how they are clustered is `ClusterSettings`."
     out: str = 'curve'  # folder of curve.csv, curve.png and the runs
     fractions: tuple[float, ...] = FRACTIONS  # fractions of objects labelled, in (0, 1]
     variants: tuple[Literal['spoco', 'no-consistency', 'no-spoco'], ...] = ('spoco', 'no-consistency')  # names of VARIANTS
     seeds: tuple[int, ...] = (0, 1)  # one run per seed at every fraction and variant
-    clustering: Literal['ms', 'msplus', 'hdbscan', 'consistency'] = 'ms'  # how the validation embeddings are clustered: one of METHODS
-    min_size: int | None = None  # clusters with fewer pixels become background (none: each run's suggestion, 0.15 of its labelled objects' mean size)
-    remove_largest: bool = False  # make the largest cluster background (data without a foreground mask)
-    foreground: Literal[FOREGROUND] = 'auto'  # where to cluster: the data set's masks (mask), the foreground learnt from the labels (learnt), Li's threshold (threshold), everywhere (none); auto: masks where found, else learnt
     progress: bool = True  # progress bars and one line per run
 
-@command(CurveRun, Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),
+@command(CurveRun, ClusterSettings, Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),
          prog='spoco_curve', description='Train on your data at several fractions of labelled objects, with and without the consistency term, '
          'over seeds; score the validation images; write OUT/curve.csv and OUT/curve.png. Run it again to continue a stopped curve.')
 def spoco_curve(curve: CurveRun, # the curve's own flags
+                settings: ClusterSettings, # how the validation images are clustered
                 training: dict): # the training flags given
     "Compute a learning curve from the command line."
-    rows = learning_curve(SpocoConfig(**training), **asdict(curve))
+    rows = learning_curve(SpocoConfig(**training), **asdict(curve), settings=settings)
     if rows and curve.progress: print(f"{len(rows)} runs in {Path(curve.out) / 'curve.csv'}, figure {Path(curve.out) / 'curve.png'}")
 
 # %% ../nbs/70_curve.ipynb #894fee8c

@@ -13,19 +13,20 @@ import numpy as np
 import torch
 
 from .cli import command
-from .cluster import BANDWIDTH, mean_shift
+from .cluster import ClusterSettings, segment
 from .cluster_predictions import cluster_predictions, format_table
 from .data.cvppp import CVPPP
 from .data.synthetic import LEAVES, colour_labels, write_synthetic_cvppp
-from .data.views import standardize
-from .model import add_coords
-from .predict import load_predictor, predict_dataset, predict_embeddings
-from .train import SpocoConfig, reuse_freed_memory, train
+from .predict import load_predictor, predict_dataset
+from .predictions import prediction_files, prediction_name
+from .config import SpocoConfig
+from .run import reuse_freed_memory
+from .train import train
 from .viz import overlay
 
 # %% auto #0
 __all__ = ['CPU_DEMO', 'GPU_DEMO', 'SMALLEST_ROSETTE', 'DemoSettings', 'min_size', 'demo_data', 'demo_config', 'preview',
-           'segment', 'summary_figure', 'predict_and_score', 'demo', 'DemoRun', 'demo_settings', 'spoco_demo']
+           'summary_figure', 'demo_clustering', 'predict_and_score', 'demo', 'DemoRun', 'demo_settings', 'spoco_demo']
 
 # %% ../nbs/90_demo.ipynb #06c3a792
 @dataclass
@@ -89,18 +90,6 @@ def preview(root,  # a data set in the CVPPP layout
     return Path(out)
 
 # %% ../nbs/90_demo.ipynb #56f5a09a
-def segment(net, # the SpocoNet of a run
-            image: np.ndarray, # one image (C, H, W) in [0, 1]
-            fg: np.ndarray, # its foreground mask; None clusters everywhere
-            delta_var: float, # the loss's delta_var; mean-shift clusters at the default bandwidth, BANDWIDTH times it
-            *,
-            min_size: int = 0, # clusters with fewer pixels become background
-           ) -> np.ndarray:
-    "Instances of one image (C, H, W) in [0, 1]: f's embeddings clustered by mean-shift inside `fg`."
-    x = standardize(torch.from_numpy(image)[None])[0]
-    emb = add_coords(predict_embeddings(net.f, x)[None], net.coord_px)[0]  # f alone, with the positions the run trained with
-    return mean_shift(emb, BANDWIDTH * delta_var, mask=fg, min_size=min_size).astype(np.int64)
-
 def summary_figure(net, # the SpocoNet of the run
                    root, # the demo's data set
                    out, # the PNG file to write
@@ -109,9 +98,8 @@ def summary_figure(net, # the SpocoNet of the run
                    n_train: int = 2, # training images shown, with the leaves seen in training
                    n_test: int = 3, # test images shown, with their segmentation
                    instance_ratio: float = 0.1, # the fraction of leaves labelled in training
-                   delta_var: float = 0.5, # the loss's delta_var, for `segment`
+                   settings: ClusterSettings = ClusterSettings(), # how the images without a segmentation are clustered (`spoco.cluster.segment`)
                    kept: dict | None = None, # the labelled leaves of each training image, as training drew them
-                   min_size: int = 0, # clusters with fewer pixels become background
                   ):
     "Write the demo's summary figure to `out`: input, labels seen in training, prediction, ground truth."
     import matplotlib.pyplot as plt
@@ -121,7 +109,7 @@ def summary_figure(net, # the SpocoNet of the run
     rows += [(test.load(i), None, test_segs.get(test.samples[i].image.stem)) for i in range(min(n_test, len(test)))]
     fig, axs = plt.subplots(len(rows), 4, figsize=(10, 2.6 * len(rows)), squeeze=False)
     for r, (d, seen, seg) in enumerate(rows):
-        if seg is None: seg = segment(net, d['image'], d['fg'], delta_var, min_size=min_size)
+        if seg is None: seg = segment(net, d['image'], settings, d['fg'])[0]
         img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
         panels = [img, None if seen is None else overlay(img, seen, 0.8), overlay(img, seg, 0.8), overlay(img, d['label'], 0.8)]
         for c, (p, t) in enumerate(zip(panels, ['input', 'labels seen in training', 'prediction', 'ground truth'])):
@@ -132,6 +120,11 @@ def summary_figure(net, # the SpocoNet of the run
     return Path(out)
 
 # %% ../nbs/90_demo.ipynb #92a1a3dd
+def demo_clustering(cfg: SpocoConfig, # the demo's run
+                   ) -> ClusterSettings:
+    "How the demo clusters: mean-shift inside the foreground masks at the run's delta_var, leaves under its `val_min_size` dropped."
+    return ClusterSettings(delta_var=cfg.loss_delta_var, min_size=cfg.val_min_size)
+
 def predict_and_score(cfg: SpocoConfig, # a finished demo-style run: synthetic data at `ds_path`, checkpoints in `checkpoint_dir`
                       out: Path, # predictions go to out/predictions
                       *,
@@ -144,8 +137,8 @@ def predict_and_score(cfg: SpocoConfig, # a finished demo-style run: synthetic d
     net, _ = load_predictor(best if best.exists() else run / 'last_checkpoint.pytorch')
     predict_dataset(net, CVPPP(root, 'test'), out / 'predictions', overwrite=True, progress=progress,
                     device='cuda' if torch.cuda.is_available() else 'cpu')
-    table = cluster_predictions(out / 'predictions', 'cvppp', 'ms', delta_var=cfg.loss_delta_var, gt_dir=root / 'test' / 'A1',
-                                min_size=cfg.val_min_size, num_workers=num_workers, progress=progress)
+    table = cluster_predictions(out / 'predictions', 'cvppp', demo_clustering(cfg), gt_dir=root / 'test' / 'A1',
+                                num_workers=num_workers, progress=progress)
     return net, table
 
 def demo(out='demo',  # folder for the data set, the run, the predictions and the figures
@@ -170,10 +163,10 @@ def demo(out='demo',  # folder for the data set, the run, the predictions and th
     print(format_table(table))
     import h5py
     segs = {}
-    for p in sorted((out / 'predictions').glob('*_predictions.h5')):
-        with h5py.File(p, 'r') as f: segs[p.name[:-len('_predictions.h5')]] = f['segmentation'][:]
+    for p in prediction_files(out / 'predictions'):
+        with h5py.File(p, 'r') as f: segs[prediction_name(p)] = f['segmentation'][:]
     fig = summary_figure(net.cpu(), root, out / 'summary.png', segs, instance_ratio=s.instance_ratio,
-                         delta_var=cfg.loss_delta_var, kept=trainer.train_dl.dataset.labelled_objects(), min_size=cfg.val_min_size)
+                         settings=demo_clustering(cfg), kept=trainer.train_dl.dataset.labelled_objects())
     m = table['mean']
     say(f"test images: mean SBD {m['sbd']:.3f}, mean |DiC| {m['abs_dic']:.2f}; overlays in {out / 'predictions'}, summary figure {fig}")
     return table

@@ -14,7 +14,8 @@ import ipywidgets as widgets
 from fastcore.basics import patch
 
 from .loss import kernel_scale, gaussian_kernel
-from .cluster import BANDWIDTH, mean_shift
+from .cluster import BANDWIDTH
+from .mean_shift import mean_shift
 from .viz import pca_rgb, overlay
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
-import hashlib, itertools, math, os, sys
+import hashlib, math, sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -16,7 +16,7 @@ import torch.nn as nn
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .cli import Overrides, command, flag, torchrun_rank
+from .cli import Overrides, command, flag, say, torchrun_rank
 from .config import SpocoConfig, check_config, config_from_dict
 from .data.core import InstanceDataset
 from .data.sets import DataRequest, data_set
@@ -25,59 +25,16 @@ from .data.io import DataError, atomic_write
 from .data.views import standardize
 from .foreground import PixelClassifier, classifier_from_state, feature_halo, foreground_probability
 from .model import SpocoNet, UNet, add_coords, pad_to_multiple
-from .train import CheckpointError, build_net, load_checkpoint, pick_device
+from .run import CheckpointError, build_net, load_checkpoint, pick_device, shard
+from .predictions import SUFFIX, write_recipe
+from .tiles import size_multiple, tiles, unet_radius
 from .viz import pca_rgb
 
 # %% auto #0
-__all__ = ['RECIPE', 'VOLUME_TILE', 'SLAB_VOXELS', 'FOREGROUND_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS',
-           'unet_radius', 'size_multiple', 'tile_starts', 'kept_part', 'tiles', 'run_tiles', 'predict_embeddings',
-           'stamp_of', 'write_recipe', 'predict_volume', 'output_stems', 'output_state', 'check_outputs_free',
-           'in_channels', 'learnt_probability', 'write_prediction', 'write_pictures', 'shard', 'predict_dataset',
+__all__ = ['VOLUME_TILE', 'SLAB_VOXELS', 'FOREGROUND_VOXELS', 'OUTPUTS', 'MODEL_FLAGS', 'DATA_FLAGS', 'RUN_FLAGS', 'run_tiles',
+           'predict_embeddings', 'stamp_of', 'predict_volume', 'output_stems', 'output_state', 'check_outputs_free',
+           'in_channels', 'learnt_probability', 'write_prediction', 'write_pictures', 'predict_dataset',
            'resolve_config', 'load_predictor', 'prediction_dataset', 'PredictRun', 'spoco_predict']
-
-# %% ../nbs/40_predict.ipynb #61f435a8
-def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
-               ) -> int:
-    "Pixels beyond which an input cannot change an output pixel of the U-Nets in `module` (an upper bound)."
-    levels = [len(m.encoders) for m in module.modules() if isinstance(m, UNet)]
-    if not levels: raise ValueError(f'the receptive field of {type(module).__name__} is unknown; give the tile overlap explicitly')
-    return 2 ** (max(levels) + 2) - 6
-
-def size_multiple(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
-                  ndim: int, # spatial dimensions of the input
-                 ) -> tuple:
-    "Per spatial axis, the size the U-Nets in `module` need it to be a multiple of (1 for other modules)."
-    per_axis = [getattr(m, 'multiples', None) for m in module.modules() if isinstance(m, UNet)]
-    return tuple(max([1] + [m[a] for m in per_axis if m is not None]) for a in range(ndim))
-
-# %% ../nbs/40_predict.ipynb #859bb436
-def tile_starts(size: int, # image length along one axis
-                tile: int, # tile length
-                step: int, # distance between tile starts (tile - overlap)
-               ) -> list:
-    "Starts of tiles `step` apart covering `size`, the last one ending flush with the image."
-    if tile >= size: return [0]
-    return list(range(0, size - tile, step)) + [size - tile]
-
-def kept_part(start: int, # where the tile starts
-              tile: int, # tile length
-              size: int, # image length
-              halo: int, # pixels dropped at each cut edge
-             ) -> tuple:
-    "(slice in the image, same slice in the tile) that a tile keeps: all but its halo, which is kept at the image border."
-    lo = start + halo if start > 0 else 0
-    hi = start + tile - halo if start + tile < size else size
-    return slice(lo, hi), slice(lo - start, hi - start)
-
-# %% ../nbs/40_predict.ipynb #2cdb9645
-def tiles(shape: tuple, # spatial shape of the image
-          tile_shape: tuple, # tile shape, at most `shape` per axis
-          overlap: tuple, # overlap of neighbouring tiles per axis
-         ) -> list:
-    "For every tile: (its slices in the image, the kept slices in the image, the kept slices in the tile)."
-    axes = [[(slice(s, s + t), *kept_part(s, t, n, o // 2)) for s in tile_starts(n, t, t - o)]
-            for n, t, o in zip(shape, tile_shape, overlap)]
-    return [tuple(zip(*combo)) for combo in itertools.product(*axes)]
 
 # %% ../nbs/40_predict.ipynb #e0b9dc23
 def _per_axis(v, ndim: int, what: str, least: int) -> tuple:
@@ -144,8 +101,6 @@ def predict_embeddings(module: nn.Module, # a network (B, C, ...) -> (B, E, ...)
     return outs if tuples else outs[0]
 
 # %% ../nbs/40_predict.ipynb #a0fd04c2
-RECIPE = ('method', 'suggested_bandwidth', 'delta_var', 'min_size')  # what a predictions file records of the clustering its training suggests
-
 def stamp_of(net: nn.Module, # the network predicting; `load_predictor` gives it the digest of its checkpoint
              tile_shape=None, # the tile size asked for
              overlap=None, # the overlap asked for
@@ -153,13 +108,6 @@ def stamp_of(net: nn.Module, # the network predicting; `load_predictor` gives it
     "What identifies a run's predictions: the checkpoint's digest and the tiling; None for a network not read from a file."
     fp = getattr(net, 'fingerprint', None)
     return None if fp is None else f'{fp} tile_shape={tile_shape} overlap={overlap}'
-
-def write_recipe(f: h5py.File, # an open predictions file
-                 recipe: dict | None, # the checkpoint's `clustering`; None writes nothing
-                ):
-    "Record the clustering a run suggests as attributes `clustering_<key>` of a predictions file, for `spoco_cluster`."
-    for k in RECIPE:
-        if recipe and recipe.get(k) is not None: f.attrs[f'clustering_{k}'] = recipe[k]
 
 # %% ../nbs/40_predict.ipynb #c1021641
 VOLUME_TILE = (64, 256, 256)  # default tile of volumes predicted block by block
@@ -223,7 +171,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
     return atomic_write(path, write_h5)
 
 # %% ../nbs/40_predict.ipynb #92ded41a
-OUTPUTS = ('_predictions.h5', '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image
+OUTPUTS = (SUFFIX, '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image
 
 def output_stems(ds: InstanceDataset, # the images to predict
                 ) -> list: # one output name per image, in order
@@ -307,14 +255,6 @@ def write_pictures(path, # a predictions file
     return Path(path)
 
 # %% ../nbs/40_predict.ipynb #d5301180
-def shard(n: int, # number of items
-          rank: int = 0, # this process's rank
-          world: int = 1, # number of processes
-         ) -> list:
-    "The items `rank` handles when `world` processes share `n` items: every `world`-th, starting at `rank`."
-    if not 0 <= rank < world: raise ValueError(f'rank {rank} outside a world of {world} processes')
-    return list(range(rank, n, world))
-
 def predict_dataset(net: SpocoNet, # f and g
                     ds: InstanceDataset, # the images to predict
                     output_dir, # where the predictions go (created if missing)
@@ -418,4 +358,4 @@ def spoco_predict(run: PredictRun, # what to read and write, and how to predict
     ds = prediction_dataset(check_config(cfg), run.phase)
     files = predict_dataset(net, ds, run.output_dir, tile_shape=run.tile_shape, overlap=run.overlap, batch_size=cfg.batch_size, overwrite=run.overwrite,
                             device=device, progress=rank == 0 and sys.stderr.isatty(), rank=rank, world=world)  # no progress bars in logs
-    print(f'wrote {len(files)} predictions to {run.output_dir}' + (f' (process {rank} of {world})' if world > 1 else ''))
+    say(f'wrote {len(files)} predictions to {run.output_dir}' + (f' (process {rank} of {world})' if world > 1 else ''))

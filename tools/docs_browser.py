@@ -21,10 +21,10 @@ MIN_STD = 3.0  # a picture whose grey levels vary less than this (0-255 scale) i
 EXPECT = {
     'index': dict(pictures=1, text=[r'make demo'], out=[r'labelled leaves']),
     '00_data.synthetic': dict(figures=1),
-    '01_data.io': dict(out=[r'array\(\[ *8, +9, +10\]']),
+    '00_data.io': dict(out=[r'array\(\[ *8, +9, +10\]']),
     '02_data.views': dict(figures=1),
     '15_viz': dict(figures=1),
-    '31_train_ddp': dict(out=[r'usage: spoco_train']),
+    '67_train_ddp': dict(out=[r'usage: spoco_train']),
     '40_predict': dict(out=[r'usage: spoco_predict']),
     '65_cluster_predictions': dict(out=[r'usage: spoco_cluster', r'image\s+sbd\s+abs_dic', r'mean\s+0\.750\s+1\.500']),
     '80_tutorial_cvppp': dict(figures=2, out=[r'image\s+sbd\s+abs_dic\s+fbd']),

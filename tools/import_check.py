@@ -1,8 +1,8 @@
 """Notebooks are numbered in the order data flows; an exported cell that imports the module of a later notebook breaks
 that order (and is how import loops start). This check reads every numbered notebook's exported cells, resolves each
 `spoco.*` import (at module level or inside a function) to the notebook that exports it, and fails on an import of a
-later notebook that is not among the KNOWN ones below, which are still to be removed. It also fails when a KNOWN entry
-no longer occurs, so the list only shrinks.
+later notebook that is not among the KNOWN ones below (none are left). It also fails when a KNOWN entry no longer
+occurs, so the list only shrinks.
 
     python tools/import_check.py    # one line; exit 1 with the offending imports
 """
@@ -11,12 +11,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWN = {  # notebook -> modules of later notebooks it still imports
-    '00_data.synthetic.ipynb': {'spoco.data.io'},
-    '00a_data.nuclei.ipynb': {'spoco.data.io'},
-    '05_data.cityscapes.ipynb': {'spoco.cli'},
-    '09_data.sets.ipynb': {'spoco.metrics'},
-    '20_loss.ipynb': {'spoco.loss_fast'},
-    '30_train.ipynb': {'spoco.predict', 'spoco.cluster', 'spoco.metrics'},
 }
 
 

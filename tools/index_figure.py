@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from spoco.data.cvppp import CVPPP
+from spoco.predictions import SUFFIX
 from spoco.viz import overlay
 
 
@@ -21,7 +22,7 @@ def main(demo='demo', out='nbs/images/spoco.png', index=0):
     demo = Path(demo)
     test, train = CVPPP(demo / 'data', 'test'), CVPPP(demo / 'data', 'train', instance_ratio=0.1)
     d, t, stem = test.load(index), train.load(0), test.samples[index].image.stem
-    with h5py.File(demo / 'predictions' / f'{stem}_predictions.h5', 'r') as f: seg = f['segmentation'][:]
+    with h5py.File(demo / 'predictions' / f'{stem}{SUFFIX}', 'r') as f: seg = f['segmentation'][:]
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
     panels = [(overlay(t['image'], t['label'], 0.8), 'training: 10% of the leaves labelled'),
               (img, 'a test image'),

@@ -36,10 +36,11 @@ def figure(pred: Path, gt_of, out: Path, title: str):
     "Image, embeddings (PCA of f), instances found and ground truth of the first predictions file (middle slice of a stack)."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from spoco.predictions import prediction_files, prediction_name
     from spoco.viz import overlay, pca_rgb
-    path = sorted(pred.glob('*_predictions.h5'))[0]
+    path = prediction_files(pred)[0]
     with h5py.File(path) as f: raw, emb, seg = f['raw'][:], f['embeddings1'][:], f['segmentation'][:]
-    gt = gt_of(path.name[:-len('_predictions.h5')])
+    gt = gt_of(prediction_name(path))
     if seg.ndim == 3:
         z = seg.shape[0] // 2
         raw, emb, seg, gt = raw[:, z], emb[:, z], seg[z], gt[z]

@@ -19,13 +19,15 @@ from .io import DataError, atomic_write, check_ratio, keep_objects, n_kept, read
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['THINGS', 'FAKE_CITIES', 'RATIOS', 'ThingName', 'PHASES', 'things_ids', 'group_name', 'things_instances',
-           'eval_labels', 'write_fake_cityscapes', 'check_root', 'cityscapes_pairs', 'sample_units', 'write_uint16_png',
-           'write_lines', 'ratio_folder', 'sample_cityscapes', 'SampleRun', 'spoco_sample_cityscapes', 'sampled_pairs',
-           'Cityscapes']
+__all__ = ['THINGS', 'CITYSCAPES_CLASSES', 'CITYSCAPES_VOID', 'FAKE_CITIES', 'RATIOS', 'ThingName', 'PHASES', 'things_ids',
+           'group_name', 'things_instances', 'eval_labels', 'write_fake_cityscapes', 'check_root', 'cityscapes_pairs',
+           'sample_units', 'write_uint16_png', 'write_lines', 'ratio_folder', 'sample_cityscapes', 'SampleRun',
+           'spoco_sample_cityscapes', 'sampled_pairs', 'Cityscapes']
 
 # %% ../../nbs/05_data.cityscapes.ipynb #ed9d40db
 THINGS = {'person': 24, 'rider': 25, 'car': 26, 'truck': 27, 'bus': 28, 'train': 31, 'motorcycle': 32, 'bicycle': 33}
+CITYSCAPES_CLASSES = {v: k for k, v in THINGS.items()}  # labelId -> name of the evaluated classes
+CITYSCAPES_VOID = (0, 1, 2, 3, 4, 5, 6, 9, 10, 14, 15, 16, 18, 29, 30)  # labelIds the benchmark ignores
 
 def things_ids(things_class: str | None = None,  # a name from THINGS; None: all of them
               ) -> list[int]:

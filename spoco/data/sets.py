@@ -20,7 +20,7 @@ from .nuclei import write_synthetic_nuclei
 from .synthetic import write_synthetic_cvppp
 from .views import plain_view
 from .volumes import VolumeDataset
-from ..metrics import CITYSCAPES_VOID
+from .cityscapes import CITYSCAPES_VOID
 
 # %% auto #0
 __all__ = ['DATA_SETS', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file', 'cvppp_inputs', 'cityscapes_inputs',
