@@ -21,7 +21,7 @@ from .cli import command, torchrun_rank
 from .cluster import ClusterSettings, cluster, clustering_mask, instance_scores
 from .data.cityscapes import CITYSCAPES_CLASSES, THINGS, things_ids
 from .data.io import DataError, read_labels
-from .data.sets import DATA_SETS, data_set, semantic_mask
+from .data.sets import DATA_SETS, DataSetSpec, data_set, semantic_mask
 from .metrics import Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
 from .data.io import atomic_write, write_table
 from .predictions import INPUTS, SUFFIX, no_learnt_foreground, prediction_files, prediction_name, prediction_shapes, read_prediction, read_recipe, write_datasets
@@ -29,44 +29,46 @@ from .run import gather_in_order, shard
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['find_inputs', 'read_mask', 'read_gt', 'gt_objects', 'instance_classes', 'matching_scores', 'score_image',
-           'cluster_file', 'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows', 'format_table',
-           'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
-           'cluster_predictions', 'ClusterRun', 'spoco_cluster']
+__all__ = ['Truth', 'instance_classes', 'matching_scores', 'score_image', 'cluster_file', 'score_file', 'check_settings', 'plan',
+           'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows',
+           'predicted_classes', 'evaluate_objects', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
-def find_inputs(name: str, # prediction name (the image's stem)
-                ds_name: str, # a name of DATA_SETS
-                gt_dir=None, # CVPPP: foreground masks and labels; Cityscapes: instanceIds; folder: masks; volumes: the test folder
-                sem_dir=None, # Cityscapes: semantic masks
+@dataclass(frozen=True)
+class Truth:
+    "Where a data set's masks and ground truth are, and how they are read and scored: its entry of DATA_SETS and the choices that go with it."
+    ds_name: str = 'cvppp'                 # a name of DATA_SETS
+    gt_dir: str | None = None              # CVPPP: foreground masks and labels; Cityscapes: instanceIds; folder: masks; volumes: the test folder
+    sem_dir: str | None = None             # Cityscapes: semantic masks
+    things_class: str | None = None        # Cityscapes: the class to segment and score; None: all things
+    gt_ignore_label: int | None = None     # a ground-truth value marking unlabelled parts; None: none
+
+    @property
+    def spec(self) -> DataSetSpec:
+        "The data set's entry of DATA_SETS."
+        return data_set(self.ds_name)
+
+    def inputs(self, name: str, # prediction name (the image's stem)
+              ) -> tuple:
+        "(mask file or None, ground-truth file or None) of one prediction, found the data set's way."
+        return self.spec.inputs(name, self.gt_dir, self.sem_dir) if self.spec.inputs else (None, None)
+
+    def mask(self, path, # a foreground or semantic mask file
+            ) -> np.ndarray:
+        "The boolean clustering mask stored in `path` (Cityscapes labelIds: the things class, else all things)."
+        return self.spec.read_mask(path, self.things_class)
+
+    def gt(self, path, # a ground-truth file
+          ) -> np.ndarray:
+        "The ground truth stored in `path`; for Cityscapes the whole instanceIds image, void and groups included."
+        return self.spec.read_gt(path, self.things_class)
+
+    def objects(self, gt: np.ndarray, # ground truth as `gt` gives it
                ) -> tuple:
-    "(mask file or None, ground-truth file or None) of one prediction, found the data set's way."
-    inputs = data_set(ds_name).inputs
-    return inputs(name, gt_dir, sem_dir) if inputs else (None, None)
+        "The true objects and the ignored pixels (None if there are none): for Cityscapes its void and the groups of the class."
+        return self.spec.objects(gt, self.things_class, self.gt_ignore_label)
 
 # %% ../nbs/65_cluster_predictions.ipynb #bc5cde15
-def read_mask(path, # a foreground or semantic mask file
-              ds_name: str, # a name of DATA_SETS
-              things_class: str | None = None, # Cityscapes labelIds: the class to keep; None: all things
-             ) -> np.ndarray:
-    "The boolean clustering mask stored in `path`."
-    return data_set(ds_name).read_mask(path, things_class)
-
-def read_gt(path, # a ground-truth file
-            ds_name: str, # a name of DATA_SETS
-            things_class: str | None = None, # Cityscapes: the class scored; None: all things
-           ) -> np.ndarray:
-    "The ground truth stored in `path`; for Cityscapes the whole instanceIds image, void and groups included."
-    return data_set(ds_name).read_gt(path, things_class)
-
-def gt_objects(gt: np.ndarray, # ground truth as `read_gt` gives it
-               ds_name: str, # a name of DATA_SETS
-               things_class: str | None = None, # Cityscapes: the class scored; None: all things
-               ignore_label: int | None = None, # a label value of unlabelled ground truth; None: none
-              ) -> tuple:
-    "The true objects and the ignored pixels (None if there are none): for Cityscapes its void and the groups of the class."
-    return data_set(ds_name).objects(gt, things_class, ignore_label)
-
 def instance_classes(seg: np.ndarray, # instances
                      sem: np.ndarray, # a labelIds image of the same shape
                     ) -> dict:
@@ -103,23 +105,20 @@ def cluster_file(path, # a predictions file
                  mask_path=None, # where to cluster (foreground or semantic mask); None: everywhere
                  gt_path=None, # the true labels; None: no scores
                  settings: ClusterSettings = ClusterSettings(), # how to cluster; what is left open comes from the file's recipe
-                 *,
-                 ds_name: str = 'cvppp', # a name of DATA_SETS: how masks and labels are read and scored
-                 things_class: str | None = None, # Cityscapes: the class to segment; None: all things
+                 truth: Truth = Truth(), # how masks and labels are read and scored
                  output_dataset: str = 'segmentation', # the dataset that receives the labels
-                 gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts; None: none
                 ) -> dict:
     "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
     s = settings.check().settled(read_recipe(path))
-    record = json.dumps(asdict(s) | dict(mask=None if mask_path is None else str(mask_path), things_class=things_class), sort_keys=True)
+    record = json.dumps(asdict(s) | dict(mask=None if mask_path is None else str(mask_path), things_class=truth.things_class), sort_keys=True)
     picture_path = path.with_name(f'{prediction_name(path)}_{output_dataset}.png')
     with h5py.File(path, 'r') as f: done = f.attrs.get(f'{output_dataset}_settings') == record and output_dataset in f
     if done and picture_path.exists():  # made by an earlier run with these settings: only scored again
         with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
-        return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
+        return {} if gt_path is None else score_file(path, seg, gt_path, truth)
     p = read_prediction(path, need_g=s.clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
-    mask = read_mask(mask_path, ds_name, things_class) if mask_path is not None and s.foreground in ('mask', 'auto') else None
+    mask = truth.mask(mask_path) if mask_path is not None and s.foreground in ('mask', 'auto') else None
     if s.foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
     if s.foreground == 'learnt' and p['foreground'] is None: raise no_learnt_foreground(path)
     raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
@@ -133,20 +132,18 @@ def cluster_file(path, # a predictions file
     raw = p['raw'] if p['raw'] is not None else np.zeros(seg.shape, np.float32)
     picture = overlay(_middle(raw, seg.ndim), _middle(seg, seg.ndim).astype(np.int64))
     atomic_write(picture_path, lambda q: Image.fromarray(picture).save(q, format='PNG'))
-    return {} if gt_path is None else score_file(path, seg, gt_path, ds_name, things_class, gt_ignore_label)
+    return {} if gt_path is None else score_file(path, seg, gt_path, truth)
 
 def score_file(path, # the predictions file, for messages
                seg: np.ndarray, # its segmentation
                gt_path, # the true labels
-               ds_name: str, # a name of DATA_SETS
-               things_class: str | None = None, # Cityscapes: the class scored
-               gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts
+               truth: Truth, # how they are read and scored
               ) -> dict:
     "The scores of one file's segmentation against its ground truth."
-    gt = read_gt(gt_path, ds_name, things_class)
+    gt = truth.gt(gt_path)
     if gt.shape != seg.shape: raise DataError(f'{path}: segmentation of size {seg.shape} and ground truth {gt_path} of size {gt.shape} differ')
-    objects, off = gt_objects(gt, ds_name, things_class, gt_ignore_label)
-    return score_image(seg, objects, ds_name, off)
+    objects, off = truth.objects(gt)
+    return score_image(seg, objects, truth.ds_name, off)
 
 # %% ../nbs/65_cluster_predictions.ipynb #034279d1
 def check_settings(settings: ClusterSettings, # how to cluster
@@ -167,9 +164,7 @@ def _mask_size(path) -> tuple:
     except OSError as e: raise DataError(f'cannot read image {path}: {e}') from None
 
 def plan(emb_dir, # folder of predictions files
-         ds_name: str, # a name of DATA_SETS
-         gt_dir=None, # ground truth (and CVPPP foreground masks)
-         sem_dir=None, # Cityscapes semantic masks
+         truth: Truth, # where masks and ground truth are
          need_g: bool = False, # embeddings2 is required (consistency clustering)
          need_fg: bool = False, # the learnt foreground is required (--foreground learnt)
         ) -> list:
@@ -179,14 +174,14 @@ def plan(emb_dir, # folder of predictions files
         shapes = prediction_shapes(path, need_g)
         shape = shapes['embeddings1'][1:]
         if need_fg and 'foreground' not in shapes: raise no_learnt_foreground(path)
-        mask, gt = find_inputs(prediction_name(path), ds_name, gt_dir, sem_dir)
+        mask, gt = truth.inputs(prediction_name(path))
         for what, q in (('mask', mask), ('ground truth', gt)):
             if q is not None and len(shape) == 2 and _mask_size(q) != tuple(shape):
                 raise DataError(f'{path}: embeddings of size {tuple(shape)} and {what} {q} of size {_mask_size(q)} differ')
         jobs.append(dict(path=path, mask_path=mask, gt_path=gt))
     with_gt = [j['gt_path'] is not None for j in jobs]
     if any(with_gt) and not all(with_gt):
-        raise DataError(f"{jobs[with_gt.index(False)]['path']} has no ground truth in {gt_dir} while other predictions have; every image must be scored or none")
+        raise DataError(f"{jobs[with_gt.index(False)]['path']} has no ground truth in {truth.gt_dir} while other predictions have; every image must be scored or none")
     return jobs
 
 # %% ../nbs/65_cluster_predictions.ipynb #a1ee61ee
@@ -249,8 +244,7 @@ def write_csv(path, # the CSV file to write
 # %% ../nbs/65_cluster_predictions.ipynb #65c5a5c3
 def cityscapes_dataset_ap(jobs: list, # the planned files, with ground truth
                           output_dataset: str, # where the labels are
-                          things_class: str | None, # the class segmented; None: all things
-                          gt_ignore_label: int | None, # a ground-truth value counted as void; None: none
+                          truth: Truth, # the class segmented (None: all things) and the value counted as void
                           confs: list, # per image {id: confidence}
                           classes: list, # per image {id: labelId} or None
                          ) -> dict:
@@ -260,10 +254,10 @@ def cityscapes_dataset_ap(jobs: list, # the planned files, with ground truth
             with h5py.File(j['path'], 'r') as f: yield f[output_dataset][:]
     def gts():
         for j in jobs:
-            gt = read_gt(j['gt_path'], 'cityscapes')
-            yield gt if gt_ignore_label is None else np.where(gt == gt_ignore_label, 0, gt)
-    per_class = things_class is None and all(c is not None for c in classes)
-    return cityscapes_ap(segs(), gts(), confs, classes=classes if per_class else None, class_ids=tuple(things_ids(things_class)))
+            gt = truth.gt(j['gt_path'])
+            yield gt if truth.gt_ignore_label is None else np.where(gt == truth.gt_ignore_label, 0, gt)
+    per_class = truth.things_class is None and all(c is not None for c in classes)
+    return cityscapes_ap(segs(), gts(), confs, classes=classes if per_class else None, class_ids=tuple(things_ids(truth.things_class)))
 
 # %% ../nbs/65_cluster_predictions.ipynb #eaf6dacd
 def object_rows(name: str, # the prediction's name
@@ -284,30 +278,27 @@ def object_rows(name: str, # the prediction's name
 
 # %% ../nbs/65_cluster_predictions.ipynb #ca83dd21
 def predicted_classes(seg: np.ndarray, # the segmentation
-                      ds_name: str, # a name of DATA_SETS
-                      things_class: str | None = None, # Cityscapes: the class segmented; None: all things
+                      truth: Truth, # the data set, and for Cityscapes the class segmented (None: all things)
                       mask_path=None, # the semantic mask clustered in, if any
                      ) -> dict | None:
     "Cityscapes: {id: labelId} of every object, from the things class or a labelIds mask; None without that knowledge."
-    if data_set(ds_name).scores != 'cityscapes': return None
+    if truth.spec.scores != 'cityscapes': return None
     ids = [int(i) for i in np.unique(seg) if i != 0]
-    if things_class is not None: return {i: THINGS[things_class] for i in ids}
+    if truth.things_class is not None: return {i: THINGS[truth.things_class] for i in ids}
     if mask_path is None: return None
     sem = read_labels(mask_path)
     return None if set(np.unique(sem).tolist()) <= {0, 1, 255} else instance_classes(seg, sem)
 
 def evaluate_objects(jobs: list, # the planned files, as `plan` gives them
-                     ds_name: str, # a name of DATA_SETS
-                     things_class: str | None = None, # Cityscapes: the class scored; None: all things
+                     truth: Truth, # how the ground truth is read and scored
                      output_dataset: str = 'segmentation', # where the labels are
-                     gt_ignore_label: int | None = None, # a ground-truth value marking unlabelled parts
                     ) -> tuple:
     "Rows of objects.csv, the matching summed over images (None without truth), per image confidences and classes."
     rows, pooled, confs, classes = [], Matching(0, 0, 0), [], []
     for j in jobs:
         with h5py.File(j['path'], 'r') as f: seg, conf = f[output_dataset][:], f[f'{output_dataset}_scores'][:]
-        cls = predicted_classes(seg, ds_name, things_class, j['mask_path'])
-        objects, off = (None, None) if j['gt_path'] is None else gt_objects(read_gt(j['gt_path'], ds_name), ds_name, things_class, gt_ignore_label)
+        cls = predicted_classes(seg, truth, j['mask_path'])
+        objects, off = (None, None) if j['gt_path'] is None else truth.objects(truth.gt(j['gt_path']))
         new = object_rows(prediction_name(j['path']), seg, conf, objects, cls)
         if objects is not None: pooled = pooled + matching(seg, objects, 0.5, off)
         rows += new; confs.append({r['id']: r['score'] for r in new}); classes.append(cls)
@@ -330,14 +321,15 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
     check_settings(settings, output_dataset, num_workers, things_class)
-    jobs = plan(emb_dir, ds_name, gt_dir, sem_dir, need_g=settings.clustering == 'consistency', need_fg=settings.foreground == 'learnt')
-    common = dict(settings=settings, ds_name=ds_name, things_class=things_class, output_dataset=output_dataset, gt_ignore_label=gt_ignore_label)
+    truth = Truth(ds_name, gt_dir, sem_dir, things_class, gt_ignore_label)
+    jobs = plan(emb_dir, truth, need_g=settings.clustering == 'consistency', need_fg=settings.foreground == 'learnt')
+    common = dict(settings=settings, truth=truth, output_dataset=output_dataset)
     scores = gather_in_order(run_jobs(cluster_file, [jobs[i] | common for i in shard(len(jobs), rank, world)], num_workers, progress), len(jobs), world)
     if rank != 0: return {}
-    rows, pooled, confs, classes = evaluate_objects(jobs, ds_name, things_class, output_dataset, gt_ignore_label)
+    rows, pooled, confs, classes = evaluate_objects(jobs, truth, output_dataset)
     write_table(Path(emb_dir) / 'objects.csv', rows)
     if jobs[0]['gt_path'] is None: return {}
-    ap = cityscapes_dataset_ap(jobs, output_dataset, things_class, gt_ignore_label, confs, classes) if data_set(ds_name).scores == 'cityscapes' else None
+    ap = cityscapes_dataset_ap(jobs, output_dataset, truth, confs, classes) if truth.spec.scores == 'cityscapes' else None
     table = {prediction_name(j['path']): s for j, s in zip(jobs, scores)}
     table.update(summary_rows(scores, ds_name, pooled=pooled, ap=ap))
     write_csv(Path(emb_dir) / 'scores.csv', table)
