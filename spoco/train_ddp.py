@@ -14,6 +14,7 @@ if __name__ == '__main__' and not __package__ and '__file__' in globals():  # la
 # %% ../nbs/67_train_ddp.ipynb #bdfc6b8e
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
@@ -78,7 +79,10 @@ def main(cfg: SpocoConfig, # the run's configuration
     "Train SPOCO from the command line (`spoco_train`), in one process or under torchrun."
     check_config(cfg)
     reuse_freed_memory() # this process only trains: keep freed blocks for the next step
-    run(cfg, start.resume)
+    t = run(cfg, start.resume)
+    if t.stop:  # SIGTERM or Ctrl-C: the step finished and the checkpoint is saved
+        raise KeyboardInterrupt(f'stopped at iteration {t.it}; {Path(t.cfg.checkpoint_dir) / "last_checkpoint.pytorch"} holds the run: '
+                                'add --resume to the same command to continue')
 
 # %% ../nbs/67_train_ddp.ipynb #84c8de99
 if __name__ == '__main__' and '__file__' in globals(): main()  # a script, not a notebook

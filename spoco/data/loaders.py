@@ -4,7 +4,7 @@
 
 # %% ../../nbs/08_data.loaders.ipynb #0a0c9d65
 from __future__ import annotations
-import random
+import random, signal
 
 import numpy as np
 import torch
@@ -39,7 +39,8 @@ class EpochSampler(DistributedSampler):
 
 # %% ../../nbs/08_data.loaders.ipynb #39443b7f
 def seed_worker(worker_id: int):  # the worker's number (unused: torch's seed already differs per worker)
-    "Seed NumPy and `random` in a data-loader worker from torch's seed for that worker."
+    "Seed NumPy and `random` in a data-loader worker from torch's seed for that worker; leave SIGTERM and SIGINT to the training process."
+    for sig in (signal.SIGTERM, signal.SIGINT): signal.signal(sig, signal.SIG_IGN)
     s = torch.initial_seed() % 2**32
     np.random.seed(s); random.seed(s)
 
