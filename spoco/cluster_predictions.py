@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 import h5py
 import numpy as np
@@ -29,9 +29,10 @@ from .run import gather_in_order, shard
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['Truth', 'instance_classes', 'matching_scores', 'score_image', 'cluster_file', 'score_file', 'check_settings', 'plan',
-           'run_jobs', 'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows',
-           'predicted_classes', 'evaluate_objects', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
+__all__ = ['SCORING', 'Truth', 'instance_classes', 'matching_scores', 'cvppp_scores', 'object_scores', 'cityscapes_image_scores',
+           'Scoring', 'score_image', 'cluster_file', 'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
+           'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
+           'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class Truth:
     def spec(self) -> DataSetSpec:
         "The data set's entry of DATA_SETS."
         return data_set(self.ds_name)
+
+    @property
+    def scoring(self) -> Scoring:
+        "How the data set is scored."
+        return SCORING[self.spec.scores]
 
     def inputs(self, name: str, # prediction name (the image's stem)
               ) -> tuple:
@@ -85,16 +91,45 @@ def matching_scores(m: Matching, # counts of a one-to-one matching
     "The named scores of a matching."
     return dict(precision=m.precision, recall=m.recall, f1=m.f1, accuracy=m.accuracy, mean_iou=m.mean_iou, pq=m.pq)
 
+def cvppp_scores(seg: np.ndarray, # the segmentation
+                 gt: np.ndarray, # the true objects
+                 ignore: np.ndarray | None = None, # ignored ground truth; given, the matching scores are added
+                ) -> dict:
+    "The CVPPP challenge's scores: symmetric best Dice, absolute difference in count, foreground Dice."
+    s = dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt))
+    return s if ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
+
+def object_scores(seg: np.ndarray, # the segmentation
+                  gt: np.ndarray, # the true objects
+                  ignore: np.ndarray | None = None, # ignored ground truth; given, SBD (which cannot ignore) is left out
+                 ) -> dict:
+    "Matching at IoU 0.5 and, with complete ground truth, SBD."
+    return ({} if ignore is not None else dict(sbd=sbd(seg, gt))) | matching_scores(matching(seg, gt, 0.5, ignore))
+
+def cityscapes_image_scores(seg: np.ndarray, # the segmentation
+                            gt: np.ndarray, # the true objects of the class scored
+                            ignore: np.ndarray | None = None, # void and groups
+                           ) -> dict:
+    "Matching at IoU 0.5 (Cityscapes' own measure, AP, is over the whole data set)."
+    return matching_scores(matching(seg, gt, 0.5, ignore))
+
+@dataclass(frozen=True)
+class Scoring:
+    "How one kind of data set is scored: its images, the score a learning curve plots, and whether Cityscapes AP and classes apply."
+    image: Callable      # (segmentation, true objects, ignored or None) -> {score: value}
+    main: str            # the score a learning curve plots
+    cityscapes: bool = False  # AP over the data set, and a class for every object
+
+SCORING = {'cvppp': Scoring(cvppp_scores, 'sbd'), 'matching': Scoring(object_scores, 'f1'),
+           'cityscapes': Scoring(cityscapes_image_scores, 'f1', cityscapes=True)}  # by a registry entry's `scores`
+
 def score_image(seg: np.ndarray, # the segmentation
                 gt: np.ndarray, # the true objects
                 ds_name: str, # a name of DATA_SETS: its `scores` say which apply
                 ignore: np.ndarray | None = None, # ignored ground truth (boolean mask); None: none
                ) -> dict:
     "The per-image scores of a segmentation against its ground truth."
-    kind = data_set(ds_name).scores
-    s = (dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt)) if kind == 'cvppp' else
-         dict(sbd=sbd(seg, gt)) if kind == 'matching' and ignore is None else {})
-    return s if kind == 'cvppp' and ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
+    return SCORING[data_set(ds_name).scores].image(seg, gt, ignore)
 
 # %% ../nbs/65_cluster_predictions.ipynb #744ebfe4
 def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
@@ -282,7 +317,7 @@ def predicted_classes(seg: np.ndarray, # the segmentation
                       mask_path=None, # the semantic mask clustered in, if any
                      ) -> dict | None:
     "Cityscapes: {id: labelId} of every object, from the things class or a labelIds mask; None without that knowledge."
-    if truth.spec.scores != 'cityscapes': return None
+    if not truth.scoring.cityscapes: return None
     ids = [int(i) for i in np.unique(seg) if i != 0]
     if truth.things_class is not None: return {i: THINGS[truth.things_class] for i in ids}
     if mask_path is None: return None
@@ -329,7 +364,7 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
     rows, pooled, confs, classes = evaluate_objects(jobs, truth, output_dataset)
     write_table(Path(emb_dir) / 'objects.csv', rows)
     if jobs[0]['gt_path'] is None: return {}
-    ap = cityscapes_dataset_ap(jobs, output_dataset, truth, confs, classes) if truth.spec.scores == 'cityscapes' else None
+    ap = cityscapes_dataset_ap(jobs, output_dataset, truth, confs, classes) if truth.scoring.cityscapes else None
     table = {prediction_name(j['path']): s for j, s in zip(jobs, scores)}
     table.update(summary_rows(scores, ds_name, pooled=pooled, ap=ap))
     write_csv(Path(emb_dir) / 'scores.csv', table)

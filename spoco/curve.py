@@ -15,7 +15,7 @@ import torch
 
 from .cli import Overrides, command, flag, torchrun_rank
 from .cluster import METHODS, ClusterSettings, segment
-from .cluster_predictions import score_image
+from .cluster_predictions import SCORING, score_image
 from .data.io import DataError, atomic_write, check_ratio, write_table
 from .data.sets import data_set
 from .metrics import matching_dataset
@@ -68,7 +68,7 @@ def check_curve(fractions, # fractions of objects labelled, each in (0, 1]
 def main_score(ds_name: str, # a name of DATA_SETS
               ) -> str:
     "The score a curve plots for a data set: SBD for CVPPP-like sets, F1 at IoU 0.5 otherwise."
-    return 'sbd' if data_set(ds_name).scores == 'cvppp' else 'f1'
+    return SCORING[data_set(ds_name).scores].main
 
 def score_run(run_dir, # a run's folder, holding last_checkpoint.pytorch
               settings: ClusterSettings = ClusterSettings(), # how to cluster; what is left open comes from the run (its delta_var, delta_dist, suggested smallest object)
