@@ -196,8 +196,9 @@ class ClusterSettings:
 
     def check(self) -> ClusterSettings:
         "These settings, or the sentence that names the flag of one that cannot work."
-        for name, choices in (('clustering', METHODS), ('foreground', FOREGROUND), ('score', SCORES)):
+        for name, choices in (('clustering', METHODS), ('score', SCORES)):
             if getattr(self, name) not in choices: raise ValueError(f'--{name} must be one of {", ".join(choices)}, got {getattr(self, name)!r}')
+        check_foreground(self.foreground)
         for name in ('delta_var', 'bandwidth', 'delta_dist'):
             if getattr(self, name) is not None and not getattr(self, name) > 0: raise ValueError(f'--{name.replace("_", "-")} must be positive, got {getattr(self, name)}')
         if self.min_size is not None and self.min_size < 0: raise ValueError(f'--min-size must be 0 or more, got {self.min_size}')

@@ -4,10 +4,9 @@
 
 # %% ../nbs/65_cluster_predictions.ipynb #a5454334
 from __future__ import annotations
-import csv, io, json, os, sys
+import json
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -20,16 +19,15 @@ from tqdm.auto import tqdm
 from .cli import command, torchrun_rank
 from .cluster import ClusterSettings, cluster, clustering_mask, instance_scores
 from .data.cityscapes import CITYSCAPES_CLASSES, THINGS, things_ids
-from .data.io import DataError, read_labels
+from .data.io import DataError, atomic_write, read_labels, write_table
 from .data.sets import DATA_SETS, DataSetSpec, data_set, semantic_mask
-from .metrics import Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, matching_dataset, sbd
-from .data.io import atomic_write, write_table
+from .metrics import Matching, abs_dic, contingency, fg_dice, cityscapes_ap, matching, sbd
 from .predictions import INPUTS, SUFFIX, no_learnt_foreground, prediction_files, prediction_name, prediction_shapes, read_prediction, read_recipe, write_datasets
 from .run import gather_in_order, shard
 from .viz import overlay
 
 # %% auto #0
-__all__ = ['SCORING', 'Truth', 'instance_classes', 'matching_scores', 'cvppp_scores', 'object_scores', 'cityscapes_image_scores',
+__all__ = ['SCORING', 'Truth', 'instance_classes', 'matching_scores', 'matching_image_scores', 'cvppp_scores', 'object_scores',
            'Scoring', 'score_image', 'cluster_file', 'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
            'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
            'cluster_predictions', 'ClusterRun', 'spoco_cluster']
@@ -91,27 +89,27 @@ def matching_scores(m: Matching, # counts of a one-to-one matching
     "The named scores of a matching."
     return dict(precision=m.precision, recall=m.recall, f1=m.f1, accuracy=m.accuracy, mean_iou=m.mean_iou, pq=m.pq)
 
+def matching_image_scores(seg: np.ndarray, # the segmentation
+                          gt: np.ndarray, # the true objects
+                          ignore: np.ndarray | None = None, # ignored ground truth (boolean mask); None: none
+                         ) -> dict:
+    "The scores of a one-to-one matching at IoU 0.5 (Cityscapes' own measure, AP, is over the whole data set)."
+    return matching_scores(matching(seg, gt, 0.5, ignore))
+
 def cvppp_scores(seg: np.ndarray, # the segmentation
                  gt: np.ndarray, # the true objects
                  ignore: np.ndarray | None = None, # ignored ground truth; given, the matching scores are added
                 ) -> dict:
     "The CVPPP challenge's scores: symmetric best Dice, absolute difference in count, foreground Dice."
     s = dict(sbd=sbd(seg, gt), abs_dic=abs_dic(seg, gt), fbd=fg_dice(seg, gt))
-    return s if ignore is None else s | matching_scores(matching(seg, gt, 0.5, ignore))
+    return s if ignore is None else s | matching_image_scores(seg, gt, ignore)
 
 def object_scores(seg: np.ndarray, # the segmentation
                   gt: np.ndarray, # the true objects
                   ignore: np.ndarray | None = None, # ignored ground truth; given, SBD (which cannot ignore) is left out
                  ) -> dict:
     "Matching at IoU 0.5 and, with complete ground truth, SBD."
-    return ({} if ignore is not None else dict(sbd=sbd(seg, gt))) | matching_scores(matching(seg, gt, 0.5, ignore))
-
-def cityscapes_image_scores(seg: np.ndarray, # the segmentation
-                            gt: np.ndarray, # the true objects of the class scored
-                            ignore: np.ndarray | None = None, # void and groups
-                           ) -> dict:
-    "Matching at IoU 0.5 (Cityscapes' own measure, AP, is over the whole data set)."
-    return matching_scores(matching(seg, gt, 0.5, ignore))
+    return ({} if ignore is not None else dict(sbd=sbd(seg, gt))) | matching_image_scores(seg, gt, ignore)
 
 @dataclass(frozen=True)
 class Scoring:
@@ -121,7 +119,7 @@ class Scoring:
     cityscapes: bool = False  # AP over the data set, and a class for every object
 
 SCORING = {'cvppp': Scoring(cvppp_scores, 'sbd'), 'matching': Scoring(object_scores, 'f1'),
-           'cityscapes': Scoring(cityscapes_image_scores, 'f1', cityscapes=True)}  # by a registry entry's `scores`
+           'cityscapes': Scoring(matching_image_scores, 'f1', cityscapes=True)}  # by a registry entry's `scores`
 
 def score_image(seg: np.ndarray, # the segmentation
                 gt: np.ndarray, # the true objects
@@ -184,13 +182,13 @@ def score_file(path, # the predictions file, for messages
 def check_settings(settings: ClusterSettings, # how to cluster
                    output_dataset: str, # the dataset that receives the labels
                    num_workers: int, # worker processes, 0 or more
-                   things_class: str | None, # Cityscapes: a name of THINGS; None: all things
+                   truth: Truth, # its Cityscapes class: a name of THINGS, or None for all things
                   ):
     "Refuse settings that cannot work, naming the flag."
     settings.check()
     if output_dataset in INPUTS or f'{output_dataset}_scores' in INPUTS: raise ValueError(f'--output-dataset {output_dataset} would replace the predictions; choose another name')
     if num_workers < 0: raise ValueError(f'--num-workers must be 0 or more, got {num_workers}')
-    if things_class is not None and things_class not in THINGS: raise ValueError(f'--things-class must be one of {", ".join(THINGS)}, got {things_class!r}')
+    if truth.things_class not in (None, *THINGS): raise ValueError(f'--things-class must be one of {", ".join(THINGS)}, got {truth.things_class!r}')
 
 def _mask_size(path) -> tuple:
     "The (H, W) of an image file, read from its header."
@@ -245,16 +243,13 @@ def run_jobs(fn, # a picklable function of keyword arguments
 
 # %% ../nbs/65_cluster_predictions.ipynb #d3c515eb
 def summary_rows(scores: list, # per-image score dicts
-                 ds_name: str, # a name of DATA_SETS
-                 segs=None, # function giving the segmentations again, one at a time (matching scores only)
-                 gts=None, # function giving the true objects again, in the same order
-                 pooled: Matching | None = None, # the matching summed over all images, when already counted
+                 pooled: Matching | None = None, # the matching summed over all images (matching scores)
                  ap: dict | None = None, # Cityscapes: the result of `cityscapes_ap`
                 ) -> dict:
     "Row `mean` of the per-image scores; for matching scores row `dataset` pooled over all objects, with AP, and a row per class."
     rows = {'mean': {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}}
     if 'precision' not in scores[0]: return rows
-    rows['dataset'] = matching_scores(pooled if pooled is not None else matching_dataset(segs(), gts(), 0.5))
+    rows['dataset'] = matching_scores(pooled)
     if ap is not None:
         rows['dataset'].update(ap=ap['ap'], ap50=ap['ap50'])
         rows.update({f'class {n}': dict(ap=v['ap'], ap50=v['ap50']) for n, v in ap['classes'].items() if not np.isnan(v['ap'])})
@@ -355,8 +350,8 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
                         world: int = 1, # the number of processes
                        ) -> dict:
     "Cluster every predictions file of `emb_dir`, write objects.csv; return the score table (empty without ground truth)."
-    check_settings(settings, output_dataset, num_workers, things_class)
     truth = Truth(ds_name, gt_dir, sem_dir, things_class, gt_ignore_label)
+    check_settings(settings, output_dataset, num_workers, truth)
     jobs = plan(emb_dir, truth, need_g=settings.clustering == 'consistency', need_fg=settings.foreground == 'learnt')
     common = dict(settings=settings, truth=truth, output_dataset=output_dataset)
     scores = gather_in_order(run_jobs(cluster_file, [jobs[i] | common for i in shard(len(jobs), rank, world)], num_workers, progress), len(jobs), world)
@@ -366,7 +361,7 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
     if jobs[0]['gt_path'] is None: return {}
     ap = cityscapes_dataset_ap(jobs, output_dataset, truth, confs, classes) if truth.scoring.cityscapes else None
     table = {prediction_name(j['path']): s for j, s in zip(jobs, scores)}
-    table.update(summary_rows(scores, ds_name, pooled=pooled, ap=ap))
+    table.update(summary_rows(scores, pooled, ap))
     write_csv(Path(emb_dir) / 'scores.csv', table)
     return table
 

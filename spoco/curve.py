@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import torch
 
-from .cli import Overrides, command, flag, torchrun_rank
+from .cli import Overrides, command, flag, say, torchrun_rank
 from .cluster import METHODS, ClusterSettings, segment
 from .cluster_predictions import SCORING, score_image
 from .data.io import DataError, atomic_write, check_ratio, write_table
@@ -253,7 +253,7 @@ def learning_curve(cfg: SpocoConfig, # the training configuration of every run (
         row = dict(fraction=fraction, variant=variant, seed=seed, **score_run(rc.checkpoint_dir, settings, device),
                    seconds=round(time.perf_counter() - t0, 1))
         add_row(out, row, score)
-        if progress: print(f'{run_name(fraction, variant, seed)}: {score} {row[score]:.3f} ({"scored" if done else "trained and scored"} in {row["seconds"]:.0f} s)', flush=True)
+        if progress: say(f'{run_name(fraction, variant, seed)}: {score} {row[score]:.3f} ({"scored" if done else "trained and scored"} in {row["seconds"]:.0f} s)')
     return read_rows(out / 'curve.csv')
 
 # %% ../nbs/70_curve.ipynb #669e2a32

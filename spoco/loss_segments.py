@@ -134,7 +134,7 @@ class OwnDistance(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
         (x, mu, dist), seg = ctx.saved_tensors, ctx.seg
-        (B, E, N), n, pix = x.shape, ctx.chunk, seg.pix.view(x.shape[0], -1)
+        N, n, pix = x.shape[-1], ctx.chunk, seg.pix.view(x.shape[0], -1)
         grad_x = torch.empty_like(x)
         for s in range(0, N, n):
             scale = grad[:, None, s:s + n] / dist[:, None, s:s + n].clamp(min=1e-12)

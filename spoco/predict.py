@@ -271,7 +271,7 @@ def predict_dataset(net: SpocoNet, # f and g
     "Predict f and g embeddings of (this process's share of) the images of `ds` into `output_dir`; return the predictions files."
     stems, mine, stamp = output_stems(ds), shard(len(ds.samples), rank, world), stamp_of(net, tile_shape, overlap)
     done = set(check_outputs_free(output_dir, [stems[i] for i in mine], overwrite=overwrite, stamp=stamp))  # this process's outputs only
-    if done: print(f'kept {len(done)} predictions that this model made earlier with these settings in {output_dir}', flush=True)
+    if done: say(f'kept {len(done)} predictions that this model made earlier with these settings in {output_dir}')
     net, want, written = net.to(device), in_channels(net), [Path(output_dir) / f'{stems[i]}{OUTPUTS[0]}' for i in mine if stems[i] in done]
     for i in tqdm([i for i in mine if stems[i] not in done], desc='predicting', disable=not progress):
         c = ds.read_block(i, (slice(0, 1),) * 3)['image'].shape[0] if isinstance(ds, VolumeDataset) else None

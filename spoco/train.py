@@ -239,9 +239,10 @@ class ValidateCB(Callback):
 class ClusteringCB(Callback):
     "Find the bandwidth the labelled training objects suggest before each validation and at the end (rank 0)."
     order = 5
+    def before_fit(self, t: Trainer):
+        self.crops = labelled_crops(t.train_dl.dataset, default_patch(t.cfg)) if t.rank == 0 else []  # read once: the labels are fixed for the run
     def _choose(self, t: Trainer):
-        crops = labelled_crops(t.train_dl.dataset, t.cfg.patch_size or data_set(t.cfg.ds_name).patch)
-        if crops: t.extra['clustering'] = {**t.extra.get('clustering', {}), **choose_clustering(t.net, crops, t.loss_fn.delta_var, t.cfg.val_min_size), 'iteration': t.it}
+        if self.crops: t.extra['clustering'] = {**t.extra.get('clustering', {}), **choose_clustering(t.net, self.crops, validation_clustering(t.loss_fn, t.cfg.val_min_size)), 'iteration': t.it}
     def after_step(self, t: Trainer):
         if t.rank == 0 and t.val_ds is not None and t.it % t.cfg.val_every == 0 and t.bad_steps == 0: self._choose(t)
     def after_fit(self, t: Trainer):

@@ -77,13 +77,13 @@ def labelled_crops(ds: InstanceDataset, # the training set
 
 def choose_clustering(net: SpocoNet, # f and g
                       crops: list, # `labelled_crops` of the training set
-                      delta_var: float, # the loss's delta_var
-                      min_size: int = 0, # clusters smaller than this become background
+                      settings: ClusterSettings, # validation's, as `validation_clustering` gives them: delta_var and min_size
                      ) -> dict:
     "The clustering the labelled training objects suggest: method, suggested bandwidth, delta_var and each candidate's score."
     embs = [predict_embeddings(net, standardize(torch.from_numpy(im)[None])[0])[0] for im, _, _ in crops]
-    bw, scores = choose_bandwidth(embs, [l for _, l, _ in crops], delta_var, [fg for _, _, fg in crops], min_size=min_size)
-    return dict(method='ms', suggested_bandwidth=bw, delta_var=delta_var, scores={str(k): v for k, v in scores.items()})
+    s = settings.settled()
+    bw, scores = choose_bandwidth(embs, [l for _, l, _ in crops], s.delta_var, [fg for _, _, fg in crops], min_size=s.min_size)
+    return dict(method='ms', suggested_bandwidth=bw, delta_var=s.delta_var, scores={str(k): v for k, v in scores.items()})
 
 # %% ../nbs/62_validation.ipynb #bfc0352f
 def validation_panel(net: SpocoNet, # f and g
@@ -93,13 +93,9 @@ def validation_panel(net: SpocoNet, # f and g
                     ) -> np.ndarray:
     "One row of pictures of the first validation image (the middle slice of a volume): input, PCA of f and of g, labels, clustering."
     d = ds.load(0)
-    x = standardize(torch.from_numpy(d['image'])[None].to(device))
-    with torch.no_grad():
-        was = net.f.training; net.f.eval(); net.g.eval()
-        emb_f, emb_g = (add_coords(e.float(), net.coord_px)[0] for e in (net.f(x), net.g(x)))
-        net.f.train(was); net.g.train(was)
-    if x.ndim == 5:  # a volume: its middle slice
-        z = x.shape[2] // 2
+    emb_f, emb_g = predict_embeddings(net, standardize(torch.from_numpy(d['image'])[None].to(device))[0])  # eval mode, positions, back on the CPU
+    if emb_f.ndim == 4:  # a volume: its middle slice
+        z = emb_f.shape[1] // 2
         emb_f, emb_g = emb_f[:, z], emb_g[:, z]
         d = dict(d, image=d['image'][:, z], **{k: d[k][z] for k in ('label', 'fg') if d[k] is not None})
     img = overlay(d['image'], np.zeros(d['image'].shape[1:], int))
