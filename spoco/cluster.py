@@ -19,8 +19,8 @@ from .mean_shift import embedding_points, finish_labels, mean_shift, mean_shift_
 from .predict import learnt_probability, predict_embeddings
 
 # %% auto #0
-__all__ = ['FOREGROUND', 'METHODS', 'BANDWIDTH', 'SCORES', 'BANDWIDTHS', 'hdbscan_cluster', 'merge_close_clusters', 'msplus',
-           'draw_anchors', 'anchor_ious', 'drop_inconsistent', 'consistency_cluster', 'threshold_mask',
+__all__ = ['FOREGROUND', 'METHODS', 'BANDWIDTH', 'BLOCK', 'SCORES', 'BANDWIDTHS', 'hdbscan_cluster', 'merge_close_clusters',
+           'msplus', 'draw_anchors', 'anchor_ious', 'drop_inconsistent', 'consistency_cluster', 'threshold_mask',
            'check_foreground', 'clustering_mask', 'ClusterSettings', 'cluster', 'segment', 'labelled_iou',
            'choose_bandwidth', 'score_compactness', 'score_ball', 'score_consistency', 'instance_scores']
 
@@ -178,6 +178,7 @@ def clustering_mask(foreground: str, # one of FOREGROUND
 # %% ../nbs/50_cluster.ipynb #90c7e3ba
 METHODS = ('ms', 'msplus', 'hdbscan', 'consistency')  # names accepted by `cluster`
 BANDWIDTH = 2.0  # default mean-shift bandwidth, in units of the training's delta_var (measured best; see above)
+BLOCK = (64, 256, 256)  # volumes larger than this are clustered block by block (`spoco.blocks`)
 SCORES = ('consistency', 'ball', 'compactness', 'constant')  # names accepted by `instance_scores` (below)
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ class ClusterSettings:
     iou_threshold: float = 0.6             # consistency: clusters with a lower median anchor IoU are dropped
     seed: int = 0                          # random seed of the clustering
     score: Literal[SCORES] = 'consistency' # the confidence of every object (segmentation_scores, objects.csv, AP)
+    block: tuple[int, ...] = BLOCK         # volumes: a larger one is clustered in blocks of at most this (D, H, W), each with a halo, and stitched; memory follows the block, not the volume
 
     def check(self) -> ClusterSettings:
         "These settings, or the sentence that names the flag of one that cannot work."
@@ -202,6 +204,7 @@ class ClusterSettings:
         for name in ('delta_var', 'bandwidth', 'delta_dist'):
             if getattr(self, name) is not None and not getattr(self, name) > 0: raise ValueError(f'--{name.replace("_", "-")} must be positive, got {getattr(self, name)}')
         if self.min_size is not None and self.min_size < 0: raise ValueError(f'--min-size must be 0 or more, got {self.min_size}')
+        if len(self.block) != 3 or min(self.block) < 4: raise ValueError(f'--block must be three sizes (D H W) of 4 voxels or more, got {" ".join(map(str, self.block))}')
         return self
 
     def settled(self, known: dict | None = None, # what the training tells: delta_var, delta_dist, min_size (a predictions file's recipe)

@@ -16,6 +16,7 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 
+from .blocks import cluster_volume
 from .cli import command, torchrun_rank
 from .cluster import ClusterSettings, cluster, clustering_mask, instance_scores
 from .data.cityscapes import CITYSCAPES_CLASSES, THINGS, things_ids
@@ -130,9 +131,13 @@ def score_image(seg: np.ndarray, # the segmentation
     return SCORING[data_set(ds_name).scores].image(seg, gt, ignore)
 
 # %% ../nbs/65_cluster_predictions.ipynb #744ebfe4
-def _middle(a: np.ndarray, spatial: int) -> np.ndarray:
-    "The middle slice along depth of an array whose last `spatial` axes are space; 2D arrays unchanged."
-    return a[..., a.shape[-3] // 2, :, :] if spatial == 3 else a
+def _picture(path, output_dataset: str) -> np.ndarray:
+    "The overlay of a file's labels on its image (the middle slice of a volume), read without loading the volume."
+    with h5py.File(path, 'r') as f:
+        seg = f[output_dataset]
+        mid = (seg.shape[0] // 2,) if seg.ndim == 3 else ()
+        raw = f['raw'][(slice(None), *mid)] if 'raw' in f else np.zeros(seg.shape[-2:], np.float32)
+        return overlay(raw, seg[mid].astype(np.int64))
 
 def cluster_file(path, # a predictions file
                  mask_path=None, # where to cluster (foreground or semantic mask); None: everywhere
@@ -141,31 +146,35 @@ def cluster_file(path, # a predictions file
                  truth: Truth = Truth(), # how masks and labels are read and scored
                  output_dataset: str = 'segmentation', # the dataset that receives the labels
                 ) -> dict:
-    "Cluster one predictions file, store the labels and their confidences in it and a picture beside it; return its scores."
+    "Cluster one predictions file (a volume larger than `settings.block` block by block), store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
     s = settings.check().settled(read_recipe(path))
     record = json.dumps(asdict(s) | dict(mask=None if mask_path is None else str(mask_path), things_class=truth.things_class), sort_keys=True)
     picture_path = path.with_name(f'{prediction_name(path)}_{output_dataset}.png')
     with h5py.File(path, 'r') as f: done = f.attrs.get(f'{output_dataset}_settings') == record and output_dataset in f
-    if done and picture_path.exists():  # made by an earlier run with these settings: only scored again
-        with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
-        return {} if gt_path is None else score_file(path, seg, gt_path, truth)
-    p = read_prediction(path, need_g=s.clustering == 'consistency')  # after the check above: a finished file's embeddings are not read
-    mask = truth.mask(mask_path) if mask_path is not None and s.foreground in ('mask', 'auto') else None
-    if s.foreground == 'threshold' and p['raw'] is None: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
-    if s.foreground == 'learnt' and p['foreground'] is None: raise no_learnt_foreground(path)
-    raw = None if p['raw'] is None else p['raw'].reshape(-1, *p['embeddings1'].shape[1:])
-    mask = clustering_mask(s.foreground, raw, mask, p['foreground'])
-    if mask is not None and mask.shape != p['embeddings1'].shape[1:]:
-        raise DataError(f"{path}: embeddings of size {p['embeddings1'].shape[1:]} and mask {mask_path} of size {mask.shape} differ")
-    seg = cluster(p['embeddings1'], s, emb2=p['embeddings2'], mask=mask)
-    how = s.score if p['embeddings2'] is not None else 'compactness'
-    conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, s.delta_var, how, mask, seed=s.seed)
-    write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf}, {f'{output_dataset}_settings': record})
-    raw = p['raw'] if p['raw'] is not None else np.zeros(seg.shape, np.float32)
-    picture = overlay(_middle(raw, seg.ndim), _middle(seg, seg.ndim).astype(np.int64))
-    atomic_write(picture_path, lambda q: Image.fromarray(picture).save(q, format='PNG'))
-    return {} if gt_path is None else score_file(path, seg, gt_path, truth)
+    if not done:  # else made by an earlier run with these settings: only drawn (if missing) and scored again
+        shapes = prediction_shapes(path, need_g=s.clustering == 'consistency')
+        spatial = shapes['embeddings1'][1:]
+        if s.foreground == 'threshold' and 'raw' not in shapes: raise DataError(f'{path} holds no raw image to threshold; --foreground threshold needs it')
+        if s.foreground == 'learnt' and 'foreground' not in shapes: raise no_learnt_foreground(path)
+        mask = truth.mask(mask_path) if mask_path is not None and s.foreground in ('mask', 'auto') else None
+        if mask is not None and mask.shape != spatial:
+            raise DataError(f"{path}: embeddings of size {spatial} and mask {mask_path} of size {mask.shape} differ")
+        if len(spatial) == 3 and any(n > b for n, b in zip(spatial, s.block)): cluster_volume(path, s, record, mask, output_dataset)
+        else:
+            p = read_prediction(path, need_g=s.clustering == 'consistency')
+            raw = None if p['raw'] is None else p['raw'].reshape(-1, *spatial)
+            mask = clustering_mask(s.foreground, raw, mask, p['foreground'])
+            seg = cluster(p['embeddings1'], s, emb2=p['embeddings2'], mask=mask)
+            how = s.score if p['embeddings2'] is not None else 'compactness'
+            conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, s.delta_var, how, mask, seed=s.seed)
+            write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf}, {f'{output_dataset}_settings': record})
+    if not done or not picture_path.exists():
+        picture = _picture(path, output_dataset)
+        atomic_write(picture_path, lambda q: Image.fromarray(picture).save(q, format='PNG'))
+    if gt_path is None: return {}
+    with h5py.File(path, 'r') as f: seg = f[output_dataset][:]
+    return score_file(path, seg, gt_path, truth)
 
 def score_file(path, # the predictions file, for messages
                seg: np.ndarray, # its segmentation

@@ -55,10 +55,12 @@ def no_learnt_foreground(path # a predictions file without dataset `foreground`
 
 def read_prediction(path, # a predictions file
                     need_g: bool = False, # embeddings2 is required too (consistency clustering)
+                    region: tuple | None = None, # slices of the spatial axes to read (a block of a volume); None: all
                    ) -> dict:
     "The datasets of a predictions file as arrays (raw and embeddings2 are None when absent and not needed)."
     prediction_shapes(path, need_g)
-    with h5py.File(path, 'r') as f: return {k: f[k][:] if k in f else None for k in INPUTS}
+    where = (Ellipsis, *(region or ()))  # the spatial axes are the last ones of every dataset
+    with h5py.File(path, 'r') as f: return {k: f[k][where] if k in f else None for k in INPUTS}
 
 # %% ../nbs/39_predictions.ipynb #df8766da
 RECIPE = ('method', 'suggested_bandwidth', 'delta_var', 'min_size')  # what a predictions file records of the clustering its training suggests
@@ -79,7 +81,7 @@ def read_recipe(path, # a predictions file
 
 # %% ../nbs/39_predictions.ipynb #88471197
 def write_datasets(path, # an HDF5 file
-                   datasets: dict, # {name: array}: the datasets to write (replaced if present), all at once
+                   datasets: dict, # {name: array, or a function `write(file, name)` that creates it}: the datasets to write (replaced if present), all at once
                    attrs: dict | None = None, # file attributes to set with them
                   ) -> Path:
     "Store several datasets (and attributes) in `path` in one step; an interruption at any moment leaves the file as it was."
@@ -88,7 +90,9 @@ def write_datasets(path, # an HDF5 file
             for k, v in {**src.attrs, **(attrs or {})}.items(): dst.attrs[k] = v
             for k in src:
                 if k not in datasets: src.copy(src[k], dst, name=k)
-            for k, v in datasets.items(): dst.create_dataset(k, data=v, compression='gzip')
+            for k, v in datasets.items():
+                if callable(v): v(dst, k)  # written piece by piece, for data larger than memory
+                else: dst.create_dataset(k, data=v, compression='gzip')
     return atomic_write(path, rebuild)
 
 def write_dataset(path, # an HDF5 file
