@@ -21,6 +21,7 @@ from .cluster import ClusterSettings, cluster, instance_scores
 from .data.io import atomic_write
 from .foreground import FOREGROUND_LEVEL
 from .predictions import prediction_name, prediction_shapes, read_prediction, write_datasets
+from .run import gather_in_order, shard
 
 # %% auto #0
 __all__ = ['SAMPLE', 'SMOOTH_REACH', 'Block', 'halo_of', 'block_grid', 'neighbours', 'overlap_matches', 'Stitched', 'stitch',
@@ -205,21 +206,27 @@ def cluster_volume(path, # a predictions file holding a volume
                    mask=None, # the data set's mask of the volume, for foreground 'mask' and 'auto'
                    output_dataset: str = 'segmentation', # the dataset that receives the labels
                    progress: bool = False, # show a progress bar over the blocks
-                  ):
-    "Cluster a volume block by block into `output_dataset` (and its scores), continuing from the blocks a stopped run finished."
+                   rank: int = 0, # this process clusters every world-th block from its rank; rank 0 stitches and writes
+                   world: int = 1, # the number of processes sharing the blocks (all of them call this function)
+                  ) -> bool:
+    "Cluster a volume block by block into `output_dataset` (and its scores), continuing from the blocks a stopped run finished; return whether this process wrote it."
     shape = prediction_shapes(path)['embeddings1'][1:]
     blocks = block_grid(shape, settings.block)
     work, st = work_folder(path, output_dataset), Path(path).stat()
     key = json.dumps(dict(settings=record, source=[st.st_size, st.st_mtime_ns], cores=[[s.start for s in b.core] for b in blocks]))
-    if (work / 'record.json').is_file() and (work / 'record.json').read_text() != key: shutil.rmtree(work)  # another run's blocks
-    if not (work / 'record.json').is_file(): atomic_write(work / 'record.json', lambda q: q.write_text(key))
-    done = lambda i: work / f'{i:06d}.npz'
+    if rank == 0:
+        if (work / 'record.json').is_file() and (work / 'record.json').read_text() != key: shutil.rmtree(work)  # another run's blocks
+        if not (work / 'record.json').is_file(): atomic_write(work / 'record.json', lambda q: q.write_text(key))
+    gather_in_order([], 0, world)  # the others start once the folder is ready
+    done, mine = (lambda i: work / f'{i:06d}.npz'), set(shard(len(blocks), rank, world))
     with h5py.File(path, 'r') as f:
         where = block_foreground(f, settings, mask)
         for i, blk in enumerate(tqdm(blocks, desc=f'{prediction_name(path)}: blocks', disable=not progress, leave=False)):
-            if done(i).is_file(): continue
+            if i not in mine or done(i).is_file(): continue
             out = cluster_block(path, blk, settings, where)
             atomic_write(done(i), lambda q: _save_block(q, out))
+    gather_in_order([], 0, world)  # every block is finished
+    if rank != 0: return False
     load = lru_cache(maxsize=8)(lambda i: dict(np.load(done(i))))  # the blocks a pass over neighbours needs again soon
     s = stitch(blocks, load, settings.min_size, settings.remove_largest)
     def write_labels(dst, name):
@@ -227,3 +234,4 @@ def cluster_volume(path, # a predictions file holding a volume
         for i, blk in enumerate(blocks): out[blk.core] = s.labels(i, load(i)['labels'][blk.inner])
     write_datasets(path, {output_dataset: write_labels, f'{output_dataset}_scores': s.scores}, {f'{output_dataset}_settings': record})
     shutil.rmtree(work)
+    return True

@@ -95,15 +95,13 @@ def anchor_ious(Y,        # (n, E) g-embeddings of the points
                 bandwidth, # radius of each anchor's ball
                ):
     "IoU between each anchor's `bandwidth` ball in `Y` and the anchor's own cluster."
-    k = int(labels.max())
-    onehot = torch.nn.functional.one_hot(labels - 1, k).to(Y.dtype)
-    ball, shared = Y.new_zeros(len(anchors)), Y.new_zeros(len(anchors), k)
-    for part, hot in zip(row_blocks(Y, len(anchors)), row_blocks(onehot, len(anchors))):
-        w = (torch.cdist(Y[anchors], part) <= bandwidth).to(Y.dtype)
-        ball += w.sum(1); shared += w @ hot
-    own = labels[anchors] - 1
-    inter = shared[torch.arange(len(anchors), device=Y.device), own]
-    return inter / (ball + onehot.sum(0)[own] - inter)
+    own = labels[anchors]
+    ball, inter = Y.new_zeros(len(anchors)), Y.new_zeros(len(anchors))
+    for part, lab in zip(row_blocks(Y, len(anchors)), row_blocks(labels, len(anchors))):
+        w = torch.cdist(Y[anchors], part) <= bandwidth
+        ball += w.sum(1).to(Y.dtype); inter += (w & (lab[None] == own[:, None])).sum(1).to(Y.dtype)  # only the own cluster's share: no k factor
+    size = torch.bincount(labels)[own].to(Y.dtype)
+    return inter / (ball + size - inter)
 
 # %% ../nbs/50_cluster.ipynb #4009c1a7
 def drop_inconsistent(Y,             # (n, E) g-embeddings of the points

@@ -29,9 +29,9 @@ from .viz import overlay
 
 # %% auto #0
 __all__ = ['SCORING', 'Truth', 'instance_classes', 'matching_scores', 'matching_image_scores', 'cvppp_scores', 'object_scores',
-           'Scoring', 'score_image', 'cluster_file', 'score_file', 'check_settings', 'plan', 'run_jobs', 'summary_rows',
-           'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes', 'evaluate_objects',
-           'cluster_predictions', 'ClusterRun', 'spoco_cluster']
+           'Scoring', 'score_image', 'in_blocks', 'cluster_file', 'score_file', 'check_settings', 'plan', 'run_jobs',
+           'summary_rows', 'format_table', 'write_csv', 'cityscapes_dataset_ap', 'object_rows', 'predicted_classes',
+           'evaluate_objects', 'cluster_predictions', 'ClusterRun', 'spoco_cluster']
 
 # %% ../nbs/65_cluster_predictions.ipynb #63ce853f
 @dataclass(frozen=True)
@@ -131,6 +131,12 @@ def score_image(seg: np.ndarray, # the segmentation
     return SCORING[data_set(ds_name).scores].image(seg, gt, ignore)
 
 # %% ../nbs/65_cluster_predictions.ipynb #744ebfe4
+def in_blocks(shape: tuple, # the spatial shape of a predictions file
+              settings: ClusterSettings, # its `block`
+             ) -> bool:
+    "Whether a file is clustered block by block: a volume larger than the block along some axis."
+    return len(shape) == 3 and any(n > b for n, b in zip(shape, settings.block))
+
 def _picture(path, output_dataset: str) -> np.ndarray:
     "The overlay of a file's labels on its image (the middle slice of a volume), read without loading the volume."
     with h5py.File(path, 'r') as f:
@@ -145,6 +151,9 @@ def cluster_file(path, # a predictions file
                  settings: ClusterSettings = ClusterSettings(), # how to cluster; what is left open comes from the file's recipe
                  truth: Truth = Truth(), # how masks and labels are read and scored
                  output_dataset: str = 'segmentation', # the dataset that receives the labels
+                 rank: int = 0, # a volume clustered in blocks: this process clusters every world-th block; rank 0 writes and scores
+                 world: int = 1, # the number of processes calling this together (for a volume larger than `settings.block`)
+                 progress: bool = False, # a volume clustered in blocks: show a progress bar over its blocks
                 ) -> dict:
     "Cluster one predictions file (a volume larger than `settings.block` block by block), store the labels and their confidences in it and a picture beside it; return its scores."
     path = Path(path)
@@ -152,6 +161,7 @@ def cluster_file(path, # a predictions file
     record = json.dumps(asdict(s) | dict(mask=None if mask_path is None else str(mask_path), things_class=truth.things_class), sort_keys=True)
     picture_path = path.with_name(f'{prediction_name(path)}_{output_dataset}.png')
     with h5py.File(path, 'r') as f: done = f.attrs.get(f'{output_dataset}_settings') == record and output_dataset in f
+    if done and rank != 0: return {}
     if not done:  # else made by an earlier run with these settings: only drawn (if missing) and scored again
         shapes = prediction_shapes(path, need_g=s.clustering == 'consistency')
         spatial = shapes['embeddings1'][1:]
@@ -160,7 +170,8 @@ def cluster_file(path, # a predictions file
         mask = truth.mask(mask_path) if mask_path is not None and s.foreground in ('mask', 'auto') else None
         if mask is not None and mask.shape != spatial:
             raise DataError(f"{path}: embeddings of size {spatial} and mask {mask_path} of size {mask.shape} differ")
-        if len(spatial) == 3 and any(n > b for n, b in zip(spatial, s.block)): cluster_volume(path, s, record, mask, output_dataset)
+        if in_blocks(spatial, s):
+            if not cluster_volume(path, s, record, mask, output_dataset, progress=progress and rank == 0, rank=rank, world=world): return {}  # another process writes it
         else:
             p = read_prediction(path, need_g=s.clustering == 'consistency')
             raw = None if p['raw'] is None else p['raw'].reshape(-1, *spatial)
@@ -363,7 +374,11 @@ def cluster_predictions(emb_dir, # folder of *_predictions.h5 files
     check_settings(settings, output_dataset, num_workers, truth)
     jobs = plan(emb_dir, truth, need_g=settings.clustering == 'consistency', need_fg=settings.foreground == 'learnt')
     common = dict(settings=settings, truth=truth, output_dataset=output_dataset)
-    scores = gather_in_order(run_jobs(cluster_file, [jobs[i] | common for i in shard(len(jobs), rank, world)], num_workers, progress), len(jobs), world)
+    big = [in_blocks(prediction_shapes(j['path'])['embeddings1'][1:], settings) for j in jobs]
+    scores = {i: cluster_file(**j, **common, rank=rank, world=world, progress=progress) for i, j in enumerate(jobs) if big[i]}  # every process, block by block
+    rest = [i for i in range(len(jobs)) if not big[i]]
+    scores |= dict(zip(rest, gather_in_order(run_jobs(cluster_file, [jobs[rest[k]] | common for k in shard(len(rest), rank, world)], num_workers, progress), len(rest), world)))
+    scores = [scores[i] for i in range(len(jobs))]
     if rank != 0: return {}
     rows, pooled, confs, classes = evaluate_objects(jobs, truth, output_dataset)
     write_table(Path(emb_dir) / 'objects.csv', rows)
