@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_predict.ipynb #bfb060a3
 from __future__ import annotations
-import hashlib, math, sys
+import hashlib, math, os, sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -21,7 +21,7 @@ from .config import SpocoConfig, check_config, config_from_dict
 from .data.core import InstanceDataset
 from .data.sets import DataRequest, data_set
 from .data.volumes import VolumeDataset
-from .data.io import DataError, atomic_write
+from .data.io import DataError, atomic_write, fsync_path
 from .data.views import standardize
 from .foreground import PixelClassifier, classifier_from_state, feature_halo, foreground_probability
 from .model import SpocoNet, UNet, add_coords, pad_to_multiple
@@ -140,6 +140,21 @@ def _write_foreground(f: h5py.File, clf: PixelClassifier | None, shape: tuple):
         a, b = max(z0 - h, 0), min(z1 + h, shape[0])
         out[z0:z1] = foreground_probability(clf, f['raw'][:, a:b])[z0 - a:z1 - a]
 
+def _open_partial(part: Path, # where a volume's predictions are written until they are complete
+                  key: str | None, # what identifies the prediction (model, settings, image, tiling); None: nothing, start afresh
+                 ) -> h5py.File:
+    "The file a stopped run of the same prediction left, open to continue (its image copied, some tiles done), or a fresh one."
+    if key is not None and part.is_file():
+        try:
+            f = h5py.File(part, 'r+')
+            if f.attrs.get('partial') == key and 'tiles_done' in f: return f
+            f.close()
+        except OSError: pass  # damaged by the stop: start again
+    part.unlink(missing_ok=True); part.parent.mkdir(parents=True, exist_ok=True)
+    f = h5py.File(part, 'w')
+    f.attrs['partial'] = key or ''
+    return f
+
 def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving embeddings
                    ds: VolumeDataset, # HDF5 volumes
                    i: int, # which volume
@@ -150,25 +165,37 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
                    batch_size: int = 1, # tiles per forward pass
                    stamp: str | None = None, # what identifies the model and settings (`stamp_of`), stored as attribute `model`
                   ) -> Path:
-    "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2, and foreground if `net` has one), atomically."
-    shape = tuple(ds.shapes[i])
+    "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2, and foreground if `net` has one), continuing a stopped run's file."
+    shape, path = tuple(ds.shapes[i]), Path(path)
     tile, ov = _tiling(net, shape, tile_shape or tuple(min(t, s) for t, s in zip(VOLUME_TILE, shape)), overlap)
-    def write_h5(p):
-        with h5py.File(p, 'w') as f:
+    jobs = tiles(shape, tile, ov)
+    part = path.with_name(f'{path.name}.partial')
+    f = _open_partial(part, None if stamp is None else f'{stamp} image={ds.samples[i].image} tiles={len(jobs)} batch_size={batch_size}')
+    try:
+        if 'tiles_done' not in f:  # a fresh file: the image, its statistics and the learnt foreground first
             f.attrs['image'] = str(ds.samples[i].image)
             write_recipe(f, getattr(net, 'clustering', None))
             if stamp is not None: f.attrs['model'] = stamp
-            mean, std = _copy_raw(ds, i, f)
+            f.attrs['raw_mean'], f.attrs['raw_std'] = _copy_raw(ds, i, f)
             _write_foreground(f, getattr(net, 'foreground', None), shape)
-            read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
-            px = getattr(net, 'coord_px', 0)  # positions of the whole volume, block by block
-            def write(dst, parts):
-                parts = [add_coords(p[None], px, tuple(d.start for d in dst), shape)[0] for p in parts]
-                for name, part in zip(('embeddings1', 'embeddings2'), parts):
-                    if name not in f: f.create_dataset(name, (len(part), *shape), np.float32, chunks=True)
-                    f[name][(slice(None), *dst)] = part.numpy()
-            run_tiles(net, read, tiles(shape, tile, ov), write, batch_size=batch_size)
-    return atomic_write(path, write_h5)
+            f.create_dataset('tiles_done', data=np.zeros(len(jobs), bool)); f.flush()
+        mean, std = f.attrs['raw_mean'], f.attrs['raw_std']
+        read = lambda src: (torch.from_numpy(f['raw'][(slice(None), *src)])[None] - mean) / (std + 1e-6)
+        px = getattr(net, 'coord_px', 0)  # positions of the whole volume, block by block
+        def write(dst, parts):
+            parts = [add_coords(p[None], px, tuple(d.start for d in dst), shape)[0] for p in parts]
+            for name, p in zip(('embeddings1', 'embeddings2'), parts):
+                if name not in f: f.create_dataset(name, (len(p), *shape), np.float32, chunks=True)
+                f[name][(slice(None), *dst)] = p.numpy()
+        todo = np.flatnonzero(~f['tiles_done'][:]).tolist()  # whole batches from the start are done, so the batches stay the same
+        for b in range(0, len(todo), batch_size):
+            run_tiles(net, read, [jobs[k] for k in todo[b:b + batch_size]], write, batch_size=batch_size)
+            f['tiles_done'][todo[b:b + batch_size]] = True; f.flush()  # marked once written: a stop before this redoes the batch
+        del f['tiles_done']
+        for k in ('partial', 'raw_mean', 'raw_std'): del f.attrs[k]
+    finally: f.close()
+    fsync_path(part); os.replace(part, path); fsync_path(path.parent)
+    return path
 
 # %% ../nbs/40_predict.ipynb #92ded41a
 OUTPUTS = (SUFFIX, '_predictions_1.png', '_predictions_2.png')  # suffixes of the files written per image

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-import h5py
 import numpy as np
 
 from .cityscapes import Cityscapes, eval_labels, things_ids, things_instances
@@ -19,7 +18,7 @@ from .folder import ImageFolder, read_stack_labels
 from .nuclei import write_synthetic_nuclei
 from .synthetic import write_synthetic_cvppp
 from .views import plain_view
-from .volumes import VolumeDataset
+from .volumes import VolumeDataset, volume_arrays
 from .cityscapes import CITYSCAPES_VOID
 
 # %% auto #0
@@ -115,8 +114,8 @@ def mask_inputs(name: str,  # the image's or volume's name
                ) -> tuple:
     "Your own data and volumes: the mask of the same name in `gt_dir` (`NAME.h5` with a `label` dataset, or an image file)."
     if gt_dir is None: return None, None
-    for h5 in (Path(gt_dir) / f'{name}.h5', Path(gt_dir) / f'{name}.hdf5'):
-        if h5.is_file(): return None, h5
+    for h5 in (Path(gt_dir) / f'{name}.h5', Path(gt_dir) / f'{name}.hdf5', Path(gt_dir) / f'{name}.zarr'):
+        if h5.exists(): return None, h5
     gt = one_file(Path(gt_dir), name, 'mask')
     if gt is None or gt.stem != name: raise DataError(f'no mask {name}.png, .tif or .h5 for {name} in {gt_dir}')
     return None, gt
@@ -133,12 +132,10 @@ def read_label_file(path,  # a label image, a TIFF mask stack, or an HDF5 file w
                    ) -> np.ndarray:
     "Instance labels from a label image, a 3D mask stack, or the `label` dataset of an HDF5 volume."
     path = Path(path)
-    if path.suffix.lower() in ('.h5', '.hdf5'):
-        try:
-            with h5py.File(path, 'r') as f:
-                if not isinstance(f.get('label'), h5py.Dataset): raise DataError(f'{path} has no dataset \'label\' to score against')
-                return f['label'][...].astype(np.int64)
-        except OSError as e: raise DataError(f'cannot open {path} as HDF5: {e}') from None
+    if path.suffix.lower() in ('.h5', '.hdf5', '.zarr'):
+        with volume_arrays(path) as f:
+            if f['label'] is None: raise DataError(f"{path} has no dataset 'label' to score against")
+            return f['label'][...].astype(np.int64)
     try: return read_labels(path)
     except DataError:
         if path.suffix.lower() not in ('.tif', '.tiff'): raise
@@ -190,7 +187,7 @@ def _folder(r: DataRequest, ndim: int = 2) -> InstanceDataset:
 def _volumes(r: DataRequest) -> InstanceDataset:
     folder = Path(r.root) / r.phase
     if not folder.is_dir(): raise FileNotFoundError(f'no such folder: {folder} (expected {r.root}/{r.phase}/*.h5)')
-    paths = sorted(folder.glob('*.h5')) + sorted(folder.glob('*.hdf5'))
+    paths = sorted(folder.glob('*.h5')) + sorted(folder.glob('*.hdf5')) + sorted(folder.glob('*.zarr'))
     if not paths: return _folder(r, ndim=3)  # TIFF stacks in images/ and masks/ (ImageFolder names an empty folder)
     return VolumeDataset(paths, r.patch, views=r.views, instance_ratio=r.instance_ratio, seed=r.seed, kept=r.kept, need_labels=r.phase != 'test')
 
@@ -209,7 +206,7 @@ register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phas
 register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
                      help='your images: ROOT/{train,val,test}/images/* and .../masks/* with matching names'))
 register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
-                     help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label, or TIFF stacks in images/ and masks/'))
+                     help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label, *.zarr (plain arrays raw and label, or OME-Zarr with a labels group), or TIFF stacks in images/ and masks/'))
 register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)), sample=0.1,
                      help='built-in synthetic fluorescent nuclei, 256x256 images in the folder layout, written to ROOT on first use'))
 register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs, sample=0.1,

@@ -4,12 +4,14 @@
 
 # %% ../../nbs/07_data.volumes.ipynb #efbd603c
 from __future__ import annotations
+from contextlib import contextmanager
 from pathlib import Path
 
 import h5py
 import math
 import numpy as np
 import torch
+import zarr
 from fastcore.basics import patch
 
 from .core import InstanceDataset, Sample, random_window
@@ -17,26 +19,97 @@ from .io import DataError, keep_objects, seed_for, to_unit_range
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['RANGE_VOXELS', 'check_volume', 'volume_range', 'unit_range', 'VolumeDataset']
+__all__ = ['UNITS', 'RANGE_VOXELS', 'Fixed', 'volume_arrays', 'check_volume', 'volume_range', 'unit_range', 'VolumeDataset']
+
+# %% ../../nbs/07_data.volumes.ipynb #d7dc3917
+UNITS = {'micrometer': 1.0, 'nanometer': 1e-3, 'angstrom': 1e-4, 'millimeter': 1e3, 'centimeter': 1e4, 'meter': 1e6}  # OME-Zarr space units, in micrometres
+
+class Fixed:
+    "An array read by slicing (an HDF5 dataset or a zarr array) with its leading axes fixed, e.g. the one time point of an OME-Zarr image."
+    def __init__(self, arr, # the stored array
+                 lead: tuple = (), # indices of its first axes
+                ): self.arr, self.lead = arr, tuple(lead)
+    @property
+    def shape(self) -> tuple: return tuple(self.arr.shape[len(self.lead):])
+    @property
+    def ndim(self) -> int: return len(self.shape)
+    @property
+    def dtype(self): return self.arr.dtype
+    def __getitem__(self, key): return self.arr[self.lead + (key if isinstance(key, tuple) else (key,))]
+
+def _attr_spacing(arr) -> tuple | None:
+    "(z, y, x) voxel size from an array's `element_size_um` or `resolution` attribute, if any."
+    for k in ('element_size_um', 'resolution'):
+        v = arr.attrs.get(k)
+        if v is not None and np.size(v) >= 3: return tuple(float(s) for s in np.ravel(v)[-3:])
+    return None
+
+def _ome(attrs: dict) -> dict:
+    "The OME metadata of a zarr group's attributes (OME-Zarr 0.5 nests it under 'ome', 0.4 does not)."
+    return attrs.get('ome', attrs)
+
+def _level0(g, path, what: str) -> tuple:
+    "(the full-resolution array of an OME-Zarr multiscales group, as (C, D, H, W) or (D, H, W); its (z, y, x) voxel size)."
+    ms = _ome(g.attrs.asdict())['multiscales'][0]
+    axes = [a['name'] if isinstance(a, dict) else a for a in ms['axes']]
+    units = {a['name']: a.get('unit') for a in ms['axes'] if isinstance(a, dict)}
+    if not {'z', 'y', 'x'} <= set(axes): raise DataError(f'{path}: the {what} has axes {"".join(axes)}; spoco reads volumes with z, y and x')
+    arr = g[ms['datasets'][0]['path']]
+    if 't' in axes and arr.shape[axes.index('t')] != 1: raise DataError(f'{path}: the {what} holds {arr.shape[axes.index("t")]} time points; spoco reads one volume')
+    lead = (0,) if axes[0] == 't' else ()
+    scale = np.ones(len(axes))
+    for t in ms['datasets'][0].get('coordinateTransformations', []) + ms.get('coordinateTransformations', []):
+        if t.get('type') == 'scale': scale = scale * np.asarray(t['scale'], float)
+    for ax in 'zyx':
+        if units.get(ax) not in (None, *UNITS): raise DataError(f"{path}: unknown voxel unit {units[ax]!r} of axis {ax} (known: {', '.join(UNITS)})")
+    spacing = tuple(float(scale[axes.index(ax)] * UNITS.get(units.get(ax), 1.0)) for ax in 'zyx')
+    return Fixed(arr, lead), spacing
+
+@contextmanager
+def volume_arrays(path, # an HDF5 file, or a zarr store (plain or OME-Zarr)
+                  raw_key: str = 'raw', # HDF5 and plain zarr: the array of intensities
+                  label_key: str | None = 'label', # HDF5 and plain zarr: the array of ids; None: not wanted
+                 ):
+    "dict(raw, label (None when absent or not wanted), spacing ((z, y, x) or None)) of a stored volume, read by slicing."
+    path = Path(path)
+    if path.suffix.lower() != '.zarr':
+        try: f = h5py.File(path, 'r')
+        except OSError as e: raise DataError(f'cannot open {path} as HDF5: {e}') from None
+        with f:
+            for key in [raw_key] + ([label_key] if label_key and label_key in f else []):
+                if not isinstance(f.get(key), h5py.Dataset): raise DataError(f'{path} has no dataset {key!r} (it has: {", ".join(f.keys()) or "nothing"})')
+            yield dict(raw=f[raw_key], label=f[label_key] if label_key and label_key in f else None, spacing=_attr_spacing(f[raw_key]))
+        return
+    try: g = zarr.open_group(path, mode='r')
+    except Exception as e: raise DataError(f'cannot open {path} as a zarr store: {e}') from None
+    if 'multiscales' in _ome(g.attrs.asdict()):
+        raw, spacing = _level0(g, path, 'image')
+        label = None
+        names = _ome(g['labels'].attrs.asdict()).get('labels', []) if label_key and 'labels' in g else []
+        if names:
+            label, _ = _level0(g['labels'][names[0]], path, f'labels/{names[0]}')
+            if label.ndim == 4 and label.shape[0] == 1: label = Fixed(label.arr, label.lead + (0,))  # a channel axis of one
+        yield dict(raw=raw, label=label, spacing=spacing)
+        return
+    keys = list(g.array_keys())
+    if raw_key not in keys: raise DataError(f'{path} has no array {raw_key!r} (it has: {", ".join(keys) or "nothing"}); expected plain arrays raw and label, or an OME-Zarr image')
+    yield dict(raw=g[raw_key], label=g[label_key] if label_key and label_key in keys else None, spacing=_attr_spacing(g[raw_key]))
 
 # %% ../../nbs/07_data.volumes.ipynb #16bae65d
-def check_volume(path,  # an HDF5 file
+def check_volume(path,  # an HDF5 file or a zarr store
                  raw_key: str = 'raw',  # the dataset of intensities, (D, H, W) or (C, D, H, W)
                  label_key: str | None = 'label',  # the dataset of ids, (D, H, W); None: no labels to check
                 ) -> tuple:
-    "Spatial shape (D, H, W) of an HDF5 volume, after checking its datasets' names, shapes and dtypes."
+    "Spatial shape (D, H, W) of a stored volume, after checking its datasets' names, shapes and dtypes."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'no such HDF5 file: {path}')
-    try: f = h5py.File(path, 'r')
-    except OSError as e: raise DataError(f'cannot open {path} as HDF5: {e}') from None
-    with f:
-        for key in [raw_key] + ([label_key] if label_key else []):
-            if not isinstance(f.get(key), h5py.Dataset): raise DataError(f'{path} has no dataset {key!r} (it has: {", ".join(f.keys()) or "nothing"})')
-        raw = f[raw_key]
+    if not path.exists(): raise FileNotFoundError(f'no such volume: {path}')
+    with volume_arrays(path, raw_key, label_key) as f:
+        if label_key and f['label'] is None: raise DataError(f'{path} has no dataset {label_key!r} of labels (an HDF5 dataset or zarr array, or an OME-Zarr labels group)')
+        raw = f['raw']
         if raw.ndim not in (3, 4) or raw.dtype.kind not in 'uif': raise DataError(f'{path}:{raw_key} must be a numeric (D, H, W) or (C, D, H, W) volume, got {raw.shape} {raw.dtype}')
         shape = raw.shape[-3:]
         if label_key:
-            lab = f[label_key]
+            lab = f['label']
             if lab.dtype.kind not in 'ui': raise DataError(f'{path}:{label_key} must hold integer ids, got {lab.dtype}')
             if lab.shape != shape: raise DataError(f'{path}:{label_key} has shape {lab.shape} but {raw_key} is {shape}')
     return shape
@@ -62,7 +135,7 @@ def unit_range(raw: np.ndarray,  # a block of raw intensities
 
 # %% ../../nbs/07_data.volumes.ipynb #6efbe8fb
 class VolumeDataset(InstanceDataset):
-    "HDF5 volumes with (possibly sparse) instance labels; training items are random patches."
+    "Volumes (HDF5 files or zarr stores) with (possibly sparse) instance labels; training items are random patches."
     def __init__(self, paths,  # HDF5 files, each with a raw and a label dataset
                  patch_shape=(32, 64, 64),  # (D, H, W) of a training patch; None: items are whole volumes
                  patches_per_volume: int = 16,  # items per volume and epoch (with a patch shape)
@@ -77,6 +150,9 @@ class VolumeDataset(InstanceDataset):
         labelled = [need_labels or _has(p, label_key) for p in paths]
         super().__init__([Sample(p.stem, p, p if l else None) for p, l in zip(paths, labelled)], views, instance_ratio, seed, kept, where='the list of volumes')
         self.shapes = [check_volume(p, raw_key, label_key if l else None) for p, l in zip(paths, labelled)]
+        self.spacings = []  # (z, y, x) voxel size of each volume where its file records one, else None
+        for p in paths:
+            with volume_arrays(p, raw_key, None) as f: self.spacings.append(f['spacing'])
         self.keys, self.ranges = (raw_key, label_key), {}  # dataset names; volume -> intensity range, found on first read
         if patch_shape is not None:
             for p, s in zip(paths, self.shapes):
@@ -84,10 +160,10 @@ class VolumeDataset(InstanceDataset):
             self.set_patches(patches_per_volume, patch_shape)
 
 def _has(path, key: str) -> bool:
-    "Whether the HDF5 file `path` has a dataset `key` (False for files that cannot be opened: check_volume names them)."
+    "Whether the volume `path` has labels `key` (False for stores that cannot be opened: check_volume names them)."
     try:
-        with h5py.File(path, 'r') as f: return isinstance(f.get(key), h5py.Dataset)
-    except OSError: return False
+        with volume_arrays(path, label_key=key) as f: return f['label'] is not None
+    except (OSError, DataError): return False
 
 # %% ../../nbs/07_data.volumes.ipynb #2c2c251f
 @patch
@@ -96,16 +172,16 @@ def shape_of(self: VolumeDataset, i: int) -> tuple: return tuple(self.shapes[i])
 @patch
 def read_labels(self: VolumeDataset, path) -> np.ndarray:
     "All ids of a volume's label dataset, as stored."
-    with h5py.File(path, 'r') as f: return f[self.keys[1]][...].astype(np.int64)
+    with volume_arrays(path, *self.keys) as f: return f['label'][...].astype(np.int64)
 
 @patch
 def read_block(self: VolumeDataset, i: int, sl: tuple) -> dict:
     "The block `sl` of volume `i`: image (C, D, H, W) in [0, 1] (scaled as the whole volume), (sparse) labels or None, and the name."
     s, (raw_key, label_key) = self.samples[i], self.keys
-    with h5py.File(s.image, 'r') as f:
-        if i not in self.ranges: self.ranges[i] = volume_range(f[raw_key])
-        raw = unit_range(f[raw_key][(slice(None),) * (f[raw_key].ndim - 3) + sl], self.ranges[i])
-        labels = f[label_key][sl].astype(np.int64) if s.label is not None else None
+    with volume_arrays(s.image, raw_key, label_key if s.label is not None else None) as f:
+        if i not in self.ranges: self.ranges[i] = volume_range(f['raw'])
+        raw = unit_range(f['raw'][(slice(None),) * (f['raw'].ndim - 3) + sl], self.ranges[i])
+        labels = f['label'][sl].astype(np.int64) if s.label is not None else None
     if labels is not None and self.instance_ratio is not None:
         if s.name not in self.kept: self.kept_ids(s.name, self.read_labels(s.label))
         labels = keep_objects(labels, self.kept[s.name])
