@@ -18,7 +18,7 @@ a face between block cores against the recall of the others (a seam splits or me
 runs them, each in a fresh process: seconds, peak resident memory, microseconds per voxel, F1, and the size of the
 embeddings (f and g) the file holds. `--whole-up-to` also clusters the smaller ones whole for reference.
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import h5py
@@ -130,7 +130,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model-path', required=True, help="a 3D run's checkpoint")
     p.add_argument('--part', choices=('seams', 'scale', 'both'), default='both')
-    p.add_argument('--blocks', nargs='+', default=['48x80x80', '32x128x128', '16x64x64'], help='block shapes of the seams part, DxHxW')
+    p.add_argument('--blocks', nargs='+', default=['32x128x128', '32x64x64', '16x64x64'], help='block shapes of the seams part, DxHxW')
     p.add_argument('--scales', type=int, nargs='+', default=[1, 2, 4], help='tilings of the scale part (k: k^3 copies)')
     p.add_argument('--whole-up-to', type=int, default=10_000_000, help='scale part: also cluster whole volumes up to this many voxels')
     p.add_argument('--work', default=None, help='folder for the volumes and predictions (default: a temporary one)')

@@ -176,7 +176,7 @@ def clustering_mask(foreground: str, # one of FOREGROUND
 # %% ../nbs/50_cluster.ipynb #90c7e3ba
 METHODS = ('ms', 'msplus', 'hdbscan', 'consistency')  # names accepted by `cluster`
 BANDWIDTH = 2.0  # default mean-shift bandwidth, in units of the training's delta_var (measured best; see above)
-BLOCK = (64, 256, 256)  # volumes larger than this are clustered block by block (`spoco.blocks`)
+BLOCK = (32, 64, 64)  # volumes larger than this are clustered block by block (`spoco.blocks`); measured in `bench/segment_volume.py`
 SCORES = ('consistency', 'ball', 'compactness', 'constant')  # names accepted by `instance_scores` (below)
 
 @dataclass(frozen=True)

@@ -246,6 +246,7 @@ def run_jobs(fn, # a picklable function of keyword arguments
              progress: bool = True, # show a progress bar
             ) -> list:
     "The results of `fn(**job)` for every job, in order, from a pool of worker processes."
+    if not jobs: return []  # every file was a volume clustered in blocks
     bar = tqdm(total=len(jobs), desc='clustering', disable=not progress)
     if num_workers <= 1:
         results = []

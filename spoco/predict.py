@@ -27,7 +27,7 @@ from .foreground import PixelClassifier, classifier_from_state, feature_halo, fo
 from .model import SpocoNet, UNet, add_coords, pad_to_multiple
 from .run import CheckpointError, build_net, load_checkpoint, pick_device, shard
 from .predictions import SUFFIX, write_recipe
-from .tiles import size_multiple, tiles, unet_radius
+from .tiles import size_multiple, tiles, unet_radii
 from .viz import pca_rgb
 
 # %% auto #0
@@ -44,17 +44,20 @@ def _per_axis(v, ndim: int, what: str, least: int) -> tuple:
         raise ValueError(f'{what} must be one size or {ndim} sizes (one per axis) of at least {least}, got {" ".join(map(str, v)) or "none"}')
     return v
 
-def _tiling(module, shape, tile_shape, overlap) -> tuple:
-    "Tile shape and overlap per axis, rounded up to the module's size multiple and checked."
+def _tiling(module, shape, tile_shape, overlap, grow: bool = False) -> tuple:
+    "Tile shape and overlap per axis, rounded up to the module's size multiple and checked; `grow`: a default tile grows to keep half its length beyond the overlap."
     ndim, show = len(shape), lambda v: ' '.join(map(str, v))
     ms = size_multiple(module, ndim)
     up = lambda v, m: -(-v // m) * m
     ov = None if overlap is None else _per_axis(overlap, ndim, 'the overlap (--overlap)', 0)
     tile = tuple(min(up(t, m), n) for t, n, m in zip(_per_axis(shape if tile_shape is None else tile_shape, ndim, 'the tile shape (--tile-shape)', 1), shape, ms))
     if tile == tuple(shape): return tile, (0,) * ndim
-    ov = tuple(up(o, m) for o, m in zip(ov or (2 * unet_radius(module),) * ndim, ms))
+    ov = tuple(up(o, m) for o, m in zip(ov or tuple(2 * r for r in unet_radii(module, ndim)), ms))
+    if grow: tile = tuple(min(n, max(t, up(o + t // 2, m))) for t, o, n, m in zip(tile, ov, shape, ms))
+    tile = tuple(n if o >= n else t for t, o, n in zip(tile, ov, shape))  # an overlap as long as the axis: one tile spans it
     if any(t <= o < n for t, o, n in zip(tile, ov, shape)):
-        raise ValueError(f"the tile shape {show(tile)} (--tile-shape) must exceed the overlap {show(ov)} (--overlap, by default twice the U-Net's receptive radius), both rounded up to multiples of {show(ms)}")
+        raise ValueError(f"the tile shape {show(tile)} (--tile-shape) must exceed the overlap {show(ov)} (--overlap, by default twice the U-Net's receptive radius), "
+                         f"both rounded up to multiples of {show(ms)}; give a larger --tile-shape, or a smaller --overlap (tiles are then not exact)")
     return tile, ov
 
 # %% ../nbs/40_predict.ipynb #653b9d56
@@ -167,7 +170,7 @@ def predict_volume(net: nn.Module, # f and g (a SpocoNet), or any network giving
                   ) -> Path:
     "Predict volume `i` of `ds` block by block into the HDF5 file `path` (raw, embeddings1, embeddings2, and foreground if `net` has one), continuing a stopped run's file."
     shape, path = tuple(ds.shapes[i]), Path(path)
-    tile, ov = _tiling(net, shape, tile_shape or tuple(min(t, s) for t, s in zip(VOLUME_TILE, shape)), overlap)
+    tile, ov = _tiling(net, shape, tile_shape or tuple(min(t, s) for t, s in zip(VOLUME_TILE, shape)), overlap, grow=tile_shape is None)
     jobs = tiles(shape, tile, ov)
     part = path.with_name(f'{path.name}.partial')
     f = _open_partial(part, None if stamp is None else f'{stamp} image={ds.samples[i].image} tiles={len(jobs)} batch_size={batch_size}')

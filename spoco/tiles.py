@@ -11,7 +11,7 @@ import torch.nn as nn
 from .model import UNet
 
 # %% auto #0
-__all__ = ['unet_radius', 'size_multiple', 'tile_starts', 'kept_part', 'tiles']
+__all__ = ['unet_radius', 'axis_radius', 'unet_radii', 'size_multiple', 'tile_starts', 'kept_part', 'tiles']
 
 # %% ../nbs/38_tiles.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
@@ -20,6 +20,21 @@ def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U
     levels = [len(m.encoders) for m in module.modules() if isinstance(m, UNet)]
     if not levels: raise ValueError(f'the receptive field of {type(module).__name__} is unknown; give the tile overlap explicitly')
     return 2 ** (max(levels) + 2) - 6
+
+def axis_radius(kernels: tuple, # pooling factors along one axis, one per level below the first, finest first
+               ) -> int:
+    "How far an output pixel of a U-Net sees along one axis: each convolution and pooling widens it by the pooling below it."
+    f = [1]
+    for k in kernels: f.append(f[-1] * k)  # a pixel's size at each level
+    return 2 * sum(f) + 2 * sum(f[:-1]) + sum(2 * (k - 1) * s for k, s in zip(kernels, f))
+
+def unet_radii(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
+               ndim: int, # spatial dimensions
+              ) -> tuple:
+    "Per spatial axis, pixels beyond which an input cannot change an output pixel (an upper bound): less along an axis pooled less, such as the depth of an anisotropic stack."
+    nets = [m for m in module.modules() if isinstance(m, UNet)]
+    if not nets: raise ValueError(f'the receptive field of {type(module).__name__} is unknown; give the tile overlap explicitly')
+    return tuple(max(axis_radius(tuple(k[a] for k in m.kernels)) for m in nets) for a in range(ndim))
 
 def size_multiple(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
                   ndim: int, # spatial dimensions of the input

@@ -34,7 +34,7 @@ from .validation import choose_clustering, labelled_crops, validate, validation_
 __all__ = ['WINDOW_ZOOM', 'EVENTS', 'RUN_FIELDS', 'lr_at', 'sample_ratio', 'build_data', 'Callback', 'check_callback',
            'NonFiniteLoss', 'Trainer', 'no_batch', 'CheckpointCB', 'SignalCB', 'ValidateCB', 'ClusteringCB',
            'training_foreground', 'ProgressCB', 'TensorBoardCB', 'resolve_labels', 'labels_used', 'positions_line',
-           'train']
+           'voxel_sizes', 'voxel_line', 'train']
 
 # %% ../nbs/66_train.ipynb #1103f3f3
 def lr_at(cfg: SpocoConfig, # the run's configuration
@@ -320,6 +320,21 @@ def positions_line(cfg: SpocoConfig # a resolved configuration
     if not any(cfg.coord_px): return 'positions: off (--coord-px 0)'
     return f'positions: one unit = {" x ".join(f"{p:g}" for p in cfg.coord_px)} pixels (--coord-px; default: half the labelled objects\' median extent)'
 
+def voxel_sizes(ds, # a training set
+               ) -> dict:
+    "Volume name -> (z, y, x) voxel size in micrometres as its file records it (None where it does not); {} for images."
+    return {s.name: v for s, v in zip(ds.samples, getattr(ds, 'spacings', []))}
+
+def voxel_line(sizes: dict # as `voxel_sizes` gives them
+              ) -> str:
+    "The voxel size of the training volumes, in words."
+    known = sorted({v for v in sizes.values() if v is not None})
+    show = lambda v: ' x '.join(f'{s:g}' for s in v)
+    if not known: return 'voxel size: not recorded in the files (pooling and positions follow the labelled objects and the patch)'
+    missing = sum(v is None for v in sizes.values())
+    return (f'voxel size (z, y, x): {" / ".join(show(v) for v in known)} µm, from the files' + (f' ({missing} without one)' if missing else '')
+            + '; pooling and positions follow the labelled objects and the patch')
+
 # %% ../nbs/66_train.ipynb #ab33ac9e
 RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'val_min_size', 'checkpoint_every', 'max_num_iterations', 'checkpoint_dir', 'ds_path')
 
@@ -341,8 +356,10 @@ def train(cfg: SpocoConfig,  # the run's configuration
     cfg = resolve_labels(cfg, census)
     if ck is not None and ck.get('foreground') is not None: fg = classifier_from_state(ck['foreground'])
     else: fg = training_foreground(train_ds, census, cfg.patch_size, cfg.manual_seed) if world()[1] == 0 else None  # rank 0 saves it
+    sizes = voxel_sizes(train_ds)
     report = '\n'.join([census_report(census, labels_used(cfg)), positions_line(cfg), foreground_line(fg),
-                        f'clustering: objects under {suggested_min_size(census)} pixels are dropped by default (0.15 of the labelled objects\' mean size; spoco_cluster --min-size overrides)'])
+                        f'clustering: objects under {suggested_min_size(census)} pixels are dropped by default (0.15 of the labelled objects\' mean size; spoco_cluster --min-size overrides)']
+                       + ([voxel_line(sizes)] if sizes else []))
     if progress and world()[1] == 0: print(report, flush=True)
     in_channels = cfg.model_in_channels or train_ds.load(0)['image'].shape[0]
     net, loss_fn = build_net(cfg, in_channels).to(device), build_loss(cfg)
@@ -353,7 +370,7 @@ def train(cfg: SpocoConfig,  # the run's configuration
     cbs = [SignalCB(), ClusteringCB(), ValidateCB(), CheckpointCB(kept), TensorBoardCB()] + ([ProgressCB()] if progress else []) + list(cbs)
     trainer = Trainer(cfg, net, loss_fn, train_dl, val_ds, cbs, device)
     if ck is not None: trainer.restore(ck)
-    trainer.extra['labels'] = dict(objects={k: c['objects'] for k, c in census.items()}, pixels={k: c['pixels'] for k, c in census.items()}, report=report)
+    trainer.extra['labels'] = dict(objects={k: c['objects'] for k, c in census.items()}, pixels={k: c['pixels'] for k, c in census.items()}, report=report, voxel_size=sizes)
     trainer.extra['foreground'] = classifier_state(fg)
     trainer.extra['clustering'] = {**trainer.extra.get('clustering', {}), 'min_size': suggested_min_size(census)}  # spoco_cluster's default
     return trainer.fit()
