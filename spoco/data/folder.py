@@ -18,8 +18,8 @@ from .io import (DataError, check_same_shape, keep_objects, looks_like_labels, r
 from .views import plain_view
 
 # %% auto #0
-__all__ = ['FILE_ENDS', 'file_layout', 'spatial_ndim', 'channel_axis', 'folder_ndim', 'read_stack', 'read_stack_image',
-           'read_stack_labels', 'folder_samples', 'ImageFolder']
+__all__ = ['FILE_ENDS', 'TIFF_UNITS', 'file_layout', 'spatial_ndim', 'channel_axis', 'folder_ndim', 'read_stack',
+           'read_stack_image', 'read_stack_labels', 'tiff_spacing', 'folder_samples', 'ImageFolder']
 
 # %% ../../nbs/06_data.folder.ipynb #8d30402c
 FILE_ENDS = {'PNG': b'IEND\xaeB`\x82', 'JPEG': b'\xff\xd9'}  # the last bytes of a whole PNG (its IEND chunk) and JPEG file
@@ -152,6 +152,23 @@ def read_stack_labels(path,  # a TIFF stack (D, H, W) of integer ids
     if not looks_like_labels(arr): raise DataError(f'{path} is not a label image: neighbouring pixels rarely share a value')
     return arr.astype(np.int64)
 
+# %% ../../nbs/06_data.folder.ipynb #f87f4123
+TIFF_UNITS = {'micron': 1.0, 'microns': 1.0, 'um': 1.0, '\u00b5m': 1.0, 'micrometer': 1.0, 'nm': 1e-3, 'nanometer': 1e-3, 'mm': 1e3, 'millimeter': 1e3}  # ImageJ units, in micrometres
+
+def tiff_spacing(path, # a TIFF stack
+                ) -> tuple | None:
+    "(z, y, x) voxel size in micrometres from a TIFF stack's ImageJ metadata and resolution tags; None where it records none."
+    try:
+        with tifffile.TiffFile(path) as t:
+            meta, tags = t.imagej_metadata or {}, t.pages[0].tags
+            per_unit = lambda tag: tags[tag].value[0] / tags[tag].value[1] if tag in tags and tags[tag].value[1] else None  # pixels per unit
+            z, y, x, unit = meta.get('spacing'), per_unit('YResolution'), per_unit('XResolution'), meta.get('unit')
+    except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
+    if z is None or unit in (None, '', 'pixel', 'pixels'): return None
+    if unit not in TIFF_UNITS: raise DataError(f"{path}: unknown voxel unit {unit!r} in its ImageJ metadata (known: {', '.join(sorted(TIFF_UNITS))})")
+    f = TIFF_UNITS[unit]
+    return tuple(float(v) * f for v in (z, 1 / y if y else 1.0, 1 / x if x else 1.0))
+
 # %% ../../nbs/06_data.folder.ipynb #6c2cd40b
 def folder_samples(root,  # the data set root holding train/, val/ and test/
                    phase: str = 'train',  # 'train', 'val' or 'test' (only test images may lack a mask)
@@ -177,6 +194,8 @@ class ImageFolder(InstanceDataset):
                  ndim: int | None = None):  # 2 for images, 3 for stacks; None infers it from the data
         super().__init__(folder_samples(root, phase), views, instance_ratio, seed, kept, where=f'{root}/{phase}/images')
         self.ndim = folder_ndim(self.samples, ndim)
+        stacks = self.ndim == 3 and all(s.image.suffix.lower() in ('.tif', '.tiff') for s in self.samples)
+        self.spacings = [tiff_spacing(s.image) for s in self.samples] if stacks else []  # (z, y, x) of each stack, where recorded
 
     def read_labels(self, path) -> np.ndarray: return read_labels(path) if self.ndim == 2 else read_stack_labels(path)
 
