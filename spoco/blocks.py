@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import connected_components
 from skimage.filters import threshold_li
 from tqdm.auto import tqdm
 
+from .cli import say
 from .cluster import ClusterSettings, cluster, instance_scores
 from .data.io import atomic_write
 from .foreground import FOREGROUND_LEVEL
@@ -219,6 +220,10 @@ def cluster_volume(path, # a predictions file holding a volume
         if not (work / 'record.json').is_file(): atomic_write(work / 'record.json', lambda q: q.write_text(key))
     gather_in_order([], 0, world)  # the others start once the folder is ready
     done, mine = (lambda i: work / f'{i:06d}.npz'), set(shard(len(blocks), rank, world))
+    if progress:
+        kept = sum(done(i).is_file() for i in range(len(blocks)))
+        say(f'{prediction_name(path)}: {"x".join(map(str, shape))} voxels in {len(blocks)} blocks of at most {"x".join(map(str, settings.block))} '
+            f'with a halo of {"x".join(map(str, halo_of(settings.block)))}' + (f'; {kept} finished by an earlier run are kept' if kept else ''))
     with h5py.File(path, 'r') as f:
         where = block_foreground(f, settings, mask)
         for i, blk in enumerate(tqdm(blocks, desc=f'{prediction_name(path)}: blocks', disable=not progress, leave=False)):
