@@ -9,7 +9,8 @@ absolute difference from whole-image prediction, relative to the largest absolut
 import sys, time
 import torch
 from spoco.model import UNet
-from spoco.predict import predict_embeddings, size_multiple, unet_radius
+from spoco.predict import predict_embeddings
+from spoco.tiles import size_multiple, unet_radius
 
 
 def timed(f):

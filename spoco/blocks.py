@@ -26,7 +26,8 @@ from .run import gather_in_order, shard
 
 # %% auto #0
 __all__ = ['SAMPLE', 'SMOOTH_REACH', 'Block', 'halo_of', 'block_grid', 'neighbours', 'overlap_matches', 'Stitched', 'stitch',
-           'smoothed', 'volume_threshold', 'block_foreground', 'cluster_block', 'work_folder', 'cluster_volume']
+           'smoothed', 'volume_threshold', 'block_foreground', 'cluster_block', 'labels_and_scores', 'work_folder',
+           'cluster_volume']
 
 # %% ../nbs/55_blocks.ipynb #8835bdbe
 @dataclass(frozen=True)
@@ -186,9 +187,15 @@ def cluster_block(path, # a predictions file
                  ) -> dict:
     "Labels of the block's outer region (uint32, objects 1..k) and a confidence per label; size rules wait for the whole volume."
     p = read_prediction(path, need_g=settings.clustering == 'consistency', region=blk.outer)
-    mask = where(blk.outer)
     local = replace(settings, remove_largest=False, min_size=settings.min_size if settings.clustering == 'hdbscan' else 0)
-    seg = cluster(p['embeddings1'], local, emb2=p['embeddings2'], mask=mask)
+    return labels_and_scores(p, local, where(blk.outer))
+
+def labels_and_scores(p: dict, # embeddings1 and embeddings2 (None without g), as `read_prediction` gives them
+                      settings: ClusterSettings, # how to cluster and score (settled)
+                      mask=None, # the voxels to cluster; None: all
+                     ) -> dict:
+    "The instances of some embeddings (`labels`) and a confidence per label (`scores`; f's compactness where there is no g)."
+    seg = cluster(p['embeddings1'], settings, emb2=p['embeddings2'], mask=mask)
     how = settings.score if p['embeddings2'] is not None else 'compactness'
     return dict(labels=seg, scores=instance_scores(p['embeddings1'], p['embeddings2'], seg, settings.delta_var, how, mask, seed=settings.seed))
 

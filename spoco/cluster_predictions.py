@@ -16,9 +16,9 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .blocks import cluster_volume
+from .blocks import cluster_volume, labels_and_scores
 from .cli import command, torchrun_rank
-from .cluster import ClusterSettings, cluster, clustering_mask, instance_scores
+from .cluster import ClusterSettings, cluster, clustering_mask
 from .data.cityscapes import CITYSCAPES_CLASSES, THINGS, things_ids
 from .data.io import DataError, atomic_write, read_labels, write_table
 from .data.sets import DATA_SETS, DataSetSpec, data_set, semantic_mask
@@ -176,10 +176,8 @@ def cluster_file(path, # a predictions file
             p = read_prediction(path, need_g=s.clustering == 'consistency')
             raw = None if p['raw'] is None else p['raw'].reshape(-1, *spatial)
             mask = clustering_mask(s.foreground, raw, mask, p['foreground'])
-            seg = cluster(p['embeddings1'], s, emb2=p['embeddings2'], mask=mask)
-            how = s.score if p['embeddings2'] is not None else 'compactness'
-            conf = instance_scores(p['embeddings1'], p['embeddings2'], seg, s.delta_var, how, mask, seed=s.seed)
-            write_datasets(path, {output_dataset: seg, f'{output_dataset}_scores': conf}, {f'{output_dataset}_settings': record})
+            out = labels_and_scores(p, s, mask)
+            write_datasets(path, {output_dataset: out['labels'], f'{output_dataset}_scores': out['scores']}, {f'{output_dataset}_settings': record})
     if not done or not picture_path.exists():
         picture = _picture(path, output_dataset)
         atomic_write(picture_path, lambda q: Image.fromarray(picture).save(q, format='PNG'))

@@ -16,10 +16,9 @@ __all__ = ['unet_radius', 'axis_radius', 'unet_radii', 'size_multiple', 'tile_st
 # %% ../nbs/38_tiles.ipynb #61f435a8
 def unet_radius(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
                ) -> int:
-    "Pixels beyond which an input cannot change an output pixel of the U-Nets in `module` (an upper bound)."
-    levels = [len(m.encoders) for m in module.modules() if isinstance(m, UNet)]
-    if not levels: raise ValueError(f'the receptive field of {type(module).__name__} is unknown; give the tile overlap explicitly')
-    return 2 ** (max(levels) + 2) - 6
+    "Pixels beyond which an input cannot change an output pixel of the U-Nets in `module` (an upper bound): the largest of `unet_radii`."
+    nets = [m for m in module.modules() if isinstance(m, UNet)]
+    return max(max(unet_radii(m, len(m.multiples))) for m in nets) if nets else unet_radii(module, 0)
 
 def axis_radius(kernels: tuple, # pooling factors along one axis, one per level below the first, finest first
                ) -> int:
@@ -34,7 +33,7 @@ def unet_radii(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-
     "Per spatial axis, pixels beyond which an input cannot change an output pixel (an upper bound): less along an axis pooled less, such as the depth of an anisotropic stack."
     nets = [m for m in module.modules() if isinstance(m, UNet)]
     if not nets: raise ValueError(f'the receptive field of {type(module).__name__} is unknown; give the tile overlap explicitly')
-    return tuple(max(axis_radius(tuple(k[a] for k in m.kernels)) for m in nets) for a in range(ndim))
+    return tuple(max(axis_radius(tuple(k[a] for k in m.kernels)) for m in nets) for a in range(ndim))  # 2^(L+2) - 6 where every level halves
 
 def size_multiple(module: nn.Module, # a U-Net, a SpocoNet or any module holding U-Nets
                   ndim: int, # spatial dimensions of the input
