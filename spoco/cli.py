@@ -10,9 +10,9 @@ from dataclasses import MISSING, dataclass, fields
 from fastcore.docments import docments
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'flag', 'dashed', 'field_kwargs', 'Overrides', 'part_fields', 'CommandParser', 'command_parser',
-           'parse_command', 'UserError', 'user_message', 'under_torchrun', 'torchrun_rank', 'say', 'run_command',
-           'command']
+__all__ = ['USER_ERRORS', 'flag', 'dashed', 'field_kwargs', 'Overrides', 'Without', 'part_fields', 'CommandParser',
+           'command_parser', 'parse_command', 'UserError', 'user_message', 'under_torchrun', 'torchrun_rank', 'say',
+           'run_command', 'command']
 
 # %% ../nbs/00_cli.ipynb #431d98ce
 def flag(name: str # a dataclass field, such as ds_name
@@ -68,24 +68,31 @@ class Overrides:
     names: tuple      # the fields that get flags
     note: str = ''    # added to each help, such as "(default: the checkpoint's)"
 
-def part_fields(part # a dataclass or `Overrides`
+@dataclass(frozen=True)
+class Without:
+    "A dataclass whose named fields get no flag and keep their defaults: settings a command has no use for."
+    cls: type         # the dataclass
+    names: tuple      # the fields left out
+
+def part_fields(part # a dataclass, `Overrides` or `Without`
                ) -> list:
     "The fields of a command part that become flags."
     if isinstance(part, Overrides): return [f for f in fields(part.cls) if f.name in part.names]
+    if isinstance(part, Without): return [f for f in fields(part.cls) if f.name not in part.names]
     return list(fields(part))
 
 class CommandParser(argparse.ArgumentParser):
     "An argument parser that reports a bad flag in one line."
     def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
 
-def command_parser(*parts, # dataclasses (every field a flag) or `Overrides`
+def command_parser(*parts, # dataclasses (every field a flag), `Overrides` or `Without`
                    prog: str, # the program name
                    description: str | None = None # what the command does
                   ) -> argparse.ArgumentParser:
     "The argument parser of a command whose flags are the fields of `parts`."
     p = CommandParser(prog=prog, description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter, allow_abbrev=False)
     for part in parts:
-        cls = part.cls if isinstance(part, Overrides) else part
+        cls = part.cls if isinstance(part, (Overrides, Without)) else part
         hints, docs = typing.get_type_hints(cls), docments(cls)
         for f in part_fields(part):
             kw = field_kwargs(f, hints[f.name], docs.get(f.name))
@@ -98,13 +105,13 @@ def parse_command(parser: argparse.ArgumentParser, # from `command_parser`
                   parts: tuple, # the same parts
                   argv: list | None = None # command-line words; None reads sys.argv
                  ) -> list:
-    "One value per part: an instance of the dataclass, or for `Overrides` a dict of the flags given."
+    "One value per part: an instance of the dataclass (`Without`: the fields left out at their defaults), or for `Overrides` a dict of the flags given."
     a = vars(parser.parse_args(dashed(sys.argv[1:] if argv is None else argv)))
     def plain(v): return tuple(v) if isinstance(v, list) else v
     values = []
     for part in parts:
         given = {f.name: plain(a[f.name]) for f in part_fields(part) if f.name in a}
-        values.append(given if isinstance(part, Overrides) else part(**given))
+        values.append(given if isinstance(part, Overrides) else (part.cls if isinstance(part, Without) else part)(**given))
     return values
 
 # %% ../nbs/00_cli.ipynb #bcccc218
@@ -149,7 +156,7 @@ def run_command(prog: str, # the program name, which starts the error line
         say(f'{prog}: error: {user_message(e)}', sys.stderr); return 1
 
 # %% ../nbs/00_cli.ipynb #193cb046
-def command(*parts, # dataclasses or `Overrides`, one argument of the function each
+def command(*parts, # dataclasses, `Overrides` or `Without`, one argument of the function each
             prog: str, # the console script's name
             description: str | None = None # the help's description; default the function's docstring
            ):

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import torch
 
-from .cli import Overrides, command, flag, say, torchrun_rank
+from .cli import Overrides, Without, command, flag, say, torchrun_rank
 from .cluster import METHODS, ClusterSettings, segment
 from .cluster_predictions import SCORING, score_image
 from .data.io import DataError, atomic_write, check_ratio, write_table
@@ -268,7 +268,7 @@ class CurveRun:
     seeds: tuple[int, ...] = (0, 1)  # one run per seed at every fraction and variant
     progress: bool = True  # progress bars and one line per run
 
-@command(CurveRun, ClusterSettings, Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),
+@command(CurveRun, Without(ClusterSettings, ('score', 'block')), Overrides(SpocoConfig, tuple(f.name for f in fields(SpocoConfig) if f.name not in PER_RUN), "(default: spoco_train's)"),
          prog='spoco_curve', description='Train on your data at several fractions of labelled objects, with and without the consistency term, '
          'over seeds; score the validation images; write OUT/curve.csv and OUT/curve.png. Run it again to continue a stopped curve.')
 def spoco_curve(curve: CurveRun, # the curve's own flags
