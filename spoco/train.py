@@ -21,7 +21,7 @@ from .config import MODELS, SpocoConfig, check_config, check_dims, config_from_d
 from .data.census import auto_coord_px, census_report, label_census, suggested_min_size
 from .data.core import InstanceDataset, patch_counts
 from .data.io import DataError, atomic_write, seed_for
-from .data.loaders import make_loaders, set_epoch, world
+from .data.loaders import group_rank, make_loaders, set_epoch
 from .data.sets import DataRequest, data_set
 from .data.views import SpocoViews, standardize
 from .foreground import PixelClassifier, classifier_from_state, classifier_state, feature_sigmas, fit_foreground, foreground_line
@@ -97,7 +97,7 @@ class Trainer:
         self.cfg, self.net, self.loss_fn, self.train_dl, self.val_ds, self.device = cfg, net, loss_fn, train_dl, val_ds, torch.device(device)
         self.cbs = sorted((check_callback(c) for c in cbs), key=lambda c: c.order)
         self.opt = torch.optim.Adam(net.f.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-        self.world, self.rank = world()
+        self.rank, self.world = group_rank()
         self.f = DistributedDataParallel(net.f, device_ids=[self.device.index] if self.device.type == 'cuda' else None) if self.world > 1 else net.f
         self.cuda = self.device.type == 'cuda'
         self.it = self.epoch = self.batch_in_epoch = self.bad_steps = self.skipped = 0
@@ -351,16 +351,16 @@ def train(cfg: SpocoConfig,  # the run's configuration
     cfg = replace(cfg, patch_size=default_patch(cfg))  # the checkpoint keeps the patch: it fixes a 3D network's pooling
     device = pick_device(cfg.device)
     torch.manual_seed(seed_for(cfg.manual_seed, 'init'))
-    train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=world()[0])
+    train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=group_rank()[1])
     census = label_census(train_ds)
     cfg = resolve_labels(cfg, census)
     if ck is not None and ck.get('foreground') is not None: fg = classifier_from_state(ck['foreground'])
-    else: fg = training_foreground(train_ds, census, cfg.patch_size, cfg.manual_seed) if world()[1] == 0 else None  # rank 0 saves it
+    else: fg = training_foreground(train_ds, census, cfg.patch_size, cfg.manual_seed) if group_rank()[0] == 0 else None  # rank 0 saves it
     sizes = voxel_sizes(train_ds)
     report = '\n'.join([census_report(census, labels_used(cfg)), positions_line(cfg), foreground_line(fg),
                         f'clustering: objects under {suggested_min_size(census)} pixels are dropped by default (0.15 of the labelled objects\' mean size; spoco_cluster --min-size overrides)']
                        + ([voxel_line(sizes)] if sizes else []))
-    if progress and world()[1] == 0: print(report, flush=True)
+    if progress and group_rank()[0] == 0: print(report, flush=True)
     in_channels = cfg.model_in_channels or train_ds.load(0)['image'].shape[0]
     net, loss_fn = build_net(cfg, in_channels).to(device), build_loss(cfg)
     if device.type == 'cuda' and cfg.amp and MODELS[cfg.model_name] == 2: net = net.to(memory_format=torch.channels_last)

@@ -12,13 +12,13 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 # %% auto #0
-__all__ = ['world', 'EpochSampler', 'seed_worker', 'make_loaders', 'set_epoch']
+__all__ = ['group_rank', 'EpochSampler', 'seed_worker', 'make_loaders', 'set_epoch']
 
 # %% ../../nbs/08_data.loaders.ipynb #236627d6
-def world() -> tuple:
-    "(number of processes, this process's rank): (1, 0) unless a process group is initialised."
-    if dist.is_available() and dist.is_initialized(): return dist.get_world_size(), dist.get_rank()
-    return 1, 0
+def group_rank() -> tuple:
+    "(this process's rank, number of processes) in the process group, in the order of `spoco.cli.torchrun_rank`; (0, 1) without one."
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    return 0, 1
 
 class EpochSampler(DistributedSampler):
     "A `DistributedSampler` whose epoch can start after the first `start` samples of this rank."
@@ -26,7 +26,7 @@ class EpochSampler(DistributedSampler):
                  shuffle: bool = True,  # a new permutation each epoch (False: in order)
                  seed: int = 0,  # with the epoch, seeds the permutation
                  drop_last: bool = False):  # drop the tail that does not divide evenly over the processes
-        n, rank = world()
+        rank, n = group_rank()
         super().__init__(dataset, num_replicas=n, rank=rank, shuffle=shuffle, seed=seed, drop_last=drop_last)
         self.start = 0
 
