@@ -9,11 +9,11 @@ per epoch. The number of epochs is the budget divided by the time of one epoch, 
 Stacks train on their slices along all three axes after scaling z by the anisotropy, as `do_3D` segments them, and are
 segmented with `do_3D=True`. Writes OUT/seg/NAME.tif and OUT/run.json (times in seconds, epochs).
 """
-import argparse, json, time
-from pathlib import Path
+import json, time
 
 import numpy as np
 import tifffile
+from peers_runner import runner_args
 from scipy import ndimage
 import torch
 from cellpose import dynamics, models, train
@@ -51,12 +51,7 @@ def fit(data, flows, epochs, out, name):
 
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('split', type=Path); ap.add_argument('out', type=Path)
-    ap.add_argument('--budget', type=float, required=True, help='training seconds')
-    ap.add_argument('--anisotropy', type=float, default=1.0, help='z spacing over xy spacing of stacks')
-    a = ap.parse_args()
-    a.out.mkdir(parents=True, exist_ok=True)
+    a = runner_args(__doc__)
     t0 = time.time()
     data, labels = training_pairs(a.split, a.anisotropy)
     flows = dynamics.labels_to_flows(labels, device=torch.device("cpu"))

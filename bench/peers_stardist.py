@@ -11,12 +11,12 @@ stops it after the batch that passes it; StarDist then loads its best weights). 
 with the thresholds `optimize_thresholds` picks on that validation image (the documented workflow) and with the
 defaults (probability 0.5, NMS 0.4). Writes OUT/seg/NAME.tif, OUT/seg_default/NAME.tif and OUT/run.json.
 """
-import argparse, json, os, time
-from pathlib import Path
+import json, os, time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 import numpy as np
 import tifffile
+from peers_runner import runner_args
 import keras
 from csbdeep.utils import normalize
 from stardist import Rays_GoldenSpiral, fill_label_holes
@@ -51,12 +51,7 @@ def read(split, phase):
 
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('split', type=Path); ap.add_argument('out', type=Path)
-    ap.add_argument('--budget', type=float, required=True, help='training seconds')
-    ap.add_argument('--anisotropy', type=float, default=1.0, help='z spacing over xy spacing of stacks')
-    a = ap.parse_args()
-    a.out.mkdir(parents=True, exist_ok=True)
+    a = runner_args(__doc__)
     _, X, Y = read(a.split, 'train')
     if X[0].ndim == 2:
         conf = Config2D(n_rays=32, grid=(2, 2), n_channel_in=1, train_patch_size=(128, 128), train_tensorboard=False)
