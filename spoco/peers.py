@@ -38,11 +38,14 @@ def write_split(source,  # a data set in the folder layout: PHASE/images/*.tif a
     for phase in PHASES:
         images = sorted((source / phase / 'images').glob('*.tif'))
         if not images: raise FileNotFoundError(f'{source / phase / "images"} holds no .tif image')
-        for d in ('images', 'masks'): (out / phase / d).mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(out / phase, ignore_errors=True)  # no file of an earlier split stays
+        for d in ('images', 'masks'): (out / phase / d).mkdir(parents=True)
         for img in images:
             with tifffile.TiffFile(source / phase / 'masks' / img.name) as t: lab, meta = t.asarray(), t.imagej_metadata
             n = int((label_ids(lab) != 0).sum())
-            if phase == 'train': lab = relabel_consecutive(keep_objects(lab, sample_objects(lab, fraction, seed_for(seed, img.stem))))
+            if phase == 'train': lab = keep_objects(lab, sample_objects(lab, fraction, seed_for(seed, img.stem)))
+            lab = relabel_consecutive(lab)  # ids 1..K, so that 16 bits hold them
+            if lab.max() >= 2 ** 16: raise ValueError(f'{img.name}: {int(lab.max())} objects do not fit a 16-bit mask')
             shutil.copy2(img, out / phase / 'images' / img.name)
             tifffile.imwrite(out / phase / 'masks' / img.name, lab.astype(np.uint16), **_imagej(meta))
             census[phase][img.stem] = dict(labelled=int(lab.max()), objects=n)
