@@ -9,8 +9,9 @@ of each training image's nuclei (the same masks for every method) and the comple
 
 Methods, each trained from scratch for the same wall-clock budget on this machine, one at a time:
 - spoco with the settings of its nuclei tutorials (the built-in nuclei's patch, a 4-level U-Net of 16 to 128 feature
-  maps, learning rate 1e-3; positions, foreground and bandwidth derived as usual), its optimizer steps set from the
-  time of a short probe run, then predicted and clustered as `spoco_predict` and `spoco_cluster` do;
+  maps, learning rate 1e-3; positions, foreground and bandwidth derived as usual), its optimizer steps (the length of
+  its cosine schedule) set from a short probe run's time per step and time around the steps, and stopped at the
+  budget should the steps run slower; then predicted and clustered as `spoco_predict` and `spoco_cluster` do;
 - Cellpose 3 (`cellpose<4`) and StarDist (`stardist` with `tensorflow-cpu`), each in its own virtual environment built
   here on first use under ENVS (default /tmp/spoco_peers), run by `bench/peers_cellpose.py` and `bench/peers_stardist.py`
   (their docstrings say how they train and segment).
@@ -56,25 +57,30 @@ def peer_python(name: str, envs: Path) -> Path:
 
 
 class StepClock(Callback):
-    "The time after every optimizer step."
+    "The time after every optimizer step; with `until`, a stop requested once that time (`time.perf_counter`) has passed."
+    def __init__(self, until: float | None = None): self.until = until
     def before_fit(self, t): self.times = []
-    def after_step(self, t): self.times.append(time.perf_counter())
+    def after_step(self, t):
+        self.times.append(time.perf_counter())
+        if self.until is not None and self.times[-1] > self.until: t.stop = True
 
 
 def run_spoco(split: Path, out: Path, budget: float, ndim: int) -> dict:
-    "Train spoco for about `budget` seconds (steps from a probe), predict and cluster the test images into out/seg."
+    "Train spoco for `budget` seconds (steps from a probe, a stop at the budget), predict and cluster the test images into out/seg."
     base = SpocoConfig(ds_name='folder' if ndim == 2 else 'volumes', ds_path=str(split), model_name=f'UNet{ndim}D',
                        patch_size=data_set('nuclei' if ndim == 2 else 'nuclei3d').patch, model_feature_maps=(16, 32, 64, 128),
                        learning_rate=1e-3, num_workers=0, val_every=10 ** 9)
     clock = StepClock()
-    t0 = time.time(); train(replace(base, max_num_iterations=PROBE, checkpoint_dir=str(out / 'probe')), cbs=(clock,), progress=False)
-    probe = time.time() - t0
+    t0 = time.perf_counter(); train(replace(base, max_num_iterations=PROBE, checkpoint_dir=str(out / 'probe')), cbs=(clock,), progress=False)
+    probe = time.perf_counter() - t0
     per_step = (clock.times[-1] - clock.times[1]) / (len(clock.times) - 2)
-    steps = max(PROBE, int(budget / per_step))
-    t0 = time.time()
+    setup = probe - PROBE * per_step  # the census and the foreground fit before the first step, the bandwidth choice after the last
+    steps = max(PROBE, int((budget - setup) / per_step))
+    t0 = time.perf_counter()
     cfg = replace(base, max_num_iterations=steps, checkpoint_every=steps, checkpoint_dir=str(out / 'run'))
-    train(cfg, progress=False)
-    train_s = time.time() - t0
+    stop = StepClock(until=t0 + budget)
+    train(cfg, cbs=(stop,), progress=False)
+    train_s = time.perf_counter() - t0
     t0 = time.time()
     net, cfg = load_predictor(out / 'run' / 'last_checkpoint.pytorch')
     files = predict_dataset(net, prediction_dataset(cfg), out / 'pred', progress=False, overwrite=True)
@@ -82,7 +88,7 @@ def run_spoco(split: Path, out: Path, budget: float, ndim: int) -> dict:
     (out / 'seg').mkdir(exist_ok=True)
     for f in files:
         with h5py.File(f) as h: tifffile.imwrite(out / 'seg' / (Path(f).name[:-len('_predictions.h5')] + '.tif'), h['segmentation'][:].astype(np.uint32))
-    return dict(train_s=train_s, segment_s=time.time() - t0, steps=steps, probe_s=probe)
+    return dict(train_s=train_s, segment_s=time.time() - t0, steps=len(stop.times), planned_steps=steps, probe_s=probe)
 
 
 def run_peer(name: str, split: Path, out: Path, budget: float, anisotropy: float, envs: Path) -> dict:
