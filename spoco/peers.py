@@ -11,7 +11,7 @@ import numpy as np
 import tifffile
 
 from .data.io import atomic_write, keep_objects, label_ids, relabel_consecutive, sample_objects, seed_for
-from .metrics import matching_dataset
+from .metrics import Matching, iou_matrix, match_pairs
 
 # %% auto #0
 __all__ = ['PHASES', 'AP_THRESHOLDS', 'SCORE_COLUMNS', 'COLUMNS', 'write_split', 'peer_scores', 'score_folder', 'peers_markdown',
@@ -59,9 +59,13 @@ def peer_scores(segs,  # predicted label images
                 gts,  # the complete true label images, in the same order
                ) -> dict:
     "F1, precision and recall at IoU 0.5, AP over IoU 0.5 to 0.9 and the mean matched IoU, counts summed over the images."
-    m = matching_dataset(segs, gts, 0.5)
-    ap = float(np.mean([matching_dataset(segs, gts, t).accuracy for t in AP_THRESHOLDS]))
-    return dict(f1=m.f1, precision=m.precision, recall=m.recall, ap=ap, mean_iou=m.mean_iou)
+    ious = [iou_matrix(s, g) for s, g in zip(segs, gts, strict=True)]  # once per image, for every threshold
+    def at(t):
+        pairs = [(iou, *match_pairs(iou, t)) for iou in ious]
+        return sum((Matching(len(r), iou.shape[0] - len(r), iou.shape[1] - len(r), float(iou[r, c].sum())) for iou, r, c in pairs), Matching(0, 0, 0))
+    per = {t: at(t) for t in AP_THRESHOLDS}
+    m = per[0.5]
+    return dict(f1=m.f1, precision=m.precision, recall=m.recall, ap=float(np.mean([x.accuracy for x in per.values()])), mean_iou=m.mean_iou)
 
 def score_folder(seg_dir,  # a method's segmentations, NAME.tif for every test image
                  split,  # the split whose test masks are the truth
