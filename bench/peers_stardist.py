@@ -68,9 +68,8 @@ if __name__ == '__main__':
     t0 = time.time()
     model.train(X, Y, validation_data=([X[0]], [Y[0]]), augmenter=augment, epochs=100000, steps_per_epoch=100)
     train_s = time.time() - t0
-    t0 = time.time(); default = dict(model.thresholds._asdict()) if hasattr(model.thresholds, '_asdict') else dict(model.thresholds)
-    model.optimize_thresholds([X[0]], [Y[0]]); tune_s = time.time() - t0
-    tuned = dict(model.thresholds._asdict()) if hasattr(model.thresholds, '_asdict') else dict(model.thresholds)
+    t0 = time.time(); model.optimize_thresholds([X[0]], [Y[0]]); tune_s = time.time() - t0
+    tuned = dict(model.thresholds._asdict())  # a namedtuple (prob, nms)
     names, Xt, _ = read(a.split, 'test')
     times = {}
     for folder, th in (('seg', tuned), ('seg_default', dict(prob=0.5, nms=0.4))):
