@@ -20,6 +20,7 @@ lic = licenses[cfg['license']]
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+bioimageio_requirements = cfg.get('bioimageio_requirements', '').split()
 scripts = [s.strip() for s in cfg.get('console_scripts', '').splitlines() if s.strip()]
 
 setuptools.setup(
@@ -43,7 +44,7 @@ setuptools.setup(
     include_package_data=True,
     python_requires=f'>={cfg["min_python"]}',
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'bioimageio': bioimageio_requirements},
     entry_points={'console_scripts': scripts, 'nbdev': [f'{cfg["lib_name"]}={cfg["lib_name"]}._modidx:d']},
     zip_safe=False,
 )

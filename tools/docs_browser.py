@@ -31,6 +31,7 @@ EXPECT = {
     '81_tutorial_cityscapes': dict(figures=1, out=[r'\bap50\b']),
     '82_tutorial_own_data': dict(figures=1, out=[r'\bf1\b']),
     '83_tutorial_3d': dict(figures=2, out=[r'\bf1\b', r'pooling per level']),
+    '75_export': dict(figures=1, out=[r'usage: spoco_export', r"'passed'"]),
     '85_ablation': dict(pictures=3, figures=1, out=[r'no-consistency']),
     '86_peers': dict(pictures=2, figures=1, text=[r'StarDist'], out=[r'\| 2D nuclei \| 0\.1 \| spoco \|']),
     '90_demo': dict(figures=2, out=[r'usage: spoco_demo', r'--iterations ITERATIONS', r'image\s+sbd\s+abs_dic']),
