@@ -8,10 +8,11 @@ test stacks of 32x64x64 sampled twice as coarsely in z. For each fraction, `spoc
 of each training image's nuclei (the same masks for every method) and the complete test masks for scoring only.
 
 Methods, each trained from scratch for the same wall-clock budget on this machine, one at a time:
-- spoco with the settings of its nuclei tutorials (the built-in nuclei's patch, a 4-level U-Net of 16 to 128 feature
-  maps, learning rate 1e-3; positions, foreground and bandwidth derived as usual), its optimizer steps (the length of
-  its cosine schedule) set from a short probe run's time per step and time around the steps, and stopped at the
-  budget should the steps run slower; then predicted and clustered as `spoco_predict` and `spoco_cluster` do;
+- spoco with the settings of its nuclei tutorials (the built-in nuclei's patch; the defaults of a folder or volumes: a
+  4-level U-Net of 16 to 128 feature maps at learning rate 1e-3, positions, foreground and bandwidth derived as usual),
+  its optimizer steps (the length of its cosine schedule) set from a short probe run's time per step and time around
+  the steps, and stopped at the budget should the steps run slower; then predicted and clustered as `spoco_predict`
+  and `spoco_cluster` do;
 - Cellpose 3 (`cellpose<4`) and StarDist (`stardist` with `tensorflow-cpu`), each in its own virtual environment built
   here on first use under ENVS (default /tmp/spoco_peers), run by `bench/peers_cellpose.py` and `bench/peers_stardist.py`
   (their docstrings say how they train and segment).
@@ -65,11 +66,11 @@ class StepClock(Callback):
         if self.until is not None and self.times[-1] > self.until: t.stop = True
 
 
-def run_spoco(split: Path, out: Path, budget: float, ndim: int) -> dict:
+def run_spoco(split: Path, out: Path, budget: float, ndim: int, **settings) -> dict:
     "Train spoco for `budget` seconds (steps from a probe, a stop at the budget), predict and cluster the test images into out/seg."
     base = SpocoConfig(ds_name='folder' if ndim == 2 else 'volumes', ds_path=str(split), model_name=f'UNet{ndim}D',
-                       patch_size=data_set('nuclei' if ndim == 2 else 'nuclei3d').patch, model_feature_maps=(16, 32, 64, 128),
-                       learning_rate=1e-3, num_workers=0, val_every=10 ** 9)
+                       patch_size=data_set('nuclei' if ndim == 2 else 'nuclei3d').patch, num_workers=0, val_every=10 ** 9)
+    base = replace(base, **settings)
     clock = StepClock()
     t0 = time.perf_counter(); train(replace(base, max_num_iterations=PROBE, checkpoint_dir=str(out / 'probe')), cbs=(clock,), progress=False)
     probe = time.perf_counter() - t0

@@ -14,14 +14,16 @@ import torch
 from .cli import flag
 from .data.cityscapes import THINGS
 from .data.io import check_ratio
-from .data.sets import data_set
+from .data.sets import DATA_SETS, data_set
 from .model import check_patch, coord_tuple, pool_kernels, pool_schedule
 
 # %% auto #0
-__all__ = ['MODELS', 'SpocoConfig', 'check_dims', 'check_config', 'config_to_dict', 'config_from_dict']
+__all__ = ['MODELS', 'PAPER_FEATURE_MAPS', 'PAPER_LEARNING_RATE', 'SpocoConfig', 'check_dims', 'check_config', 'config_to_dict',
+           'config_from_dict']
 
 # %% ../nbs/25_config.ipynb #3a9d4edb
 MODELS = {'UNet2D': 2, 'UNet3D': 3}
+PAPER_FEATURE_MAPS, PAPER_LEARNING_RATE = (16, 32, 64, 128, 256, 512), 2e-4  # the original's CVPPP network and learning rate
 
 @dataclass
 class SpocoConfig:
@@ -36,7 +38,7 @@ class SpocoConfig:
     batch_size: int = 4                 # images per batch and process
     num_workers: int = 2                # data-loading processes per training process
     model_name: Literal['UNet2D', 'UNet3D'] = 'UNet2D'  # the network: a 2D or a 3D U-Net
-    model_feature_maps: tuple[int, ...] = (16, 32, 64, 128, 256, 512)  # feature maps per U-Net level
+    model_feature_maps: tuple[int, ...] | None = None  # feature maps per U-Net level; default: the data set's (16 32 64 128 for your folders and volumes and the built-in nuclei, the paper's 16..512 for the others)
     model_in_channels: int | None = None  # image channels; default: those of the data
     model_out_channels: int = 16        # embedding dimension E
     norm: Literal['batch', 'group'] = 'batch'  # normalisation in the U-Net
@@ -54,7 +56,7 @@ class SpocoConfig:
     loss_fast: bool = True              # the chunked, hand-differentiated loss (spoco.loss_fast); --no-loss-fast: the plain definition
     kernel_threshold: float = 0.5       # Gaussian kernel value at distance delta_var
     anchor: Literal['stable', 'mean'] = 'stable'  # instance anchor
-    learning_rate: float = 2e-4         # initial learning rate of Adam
+    learning_rate: float | None = None  # initial learning rate of Adam; default: the data set's (1e-3 for your folders and volumes and the built-in nuclei, the paper's 2e-4 for the others)
     weight_decay: float = 1e-5          # weight decay of Adam
     cos: bool = True                    # cosine learning-rate schedule per iteration
     milestones: tuple[int, ...] = ()    # without --cos: iterations at which the learning rate drops
@@ -70,6 +72,12 @@ class SpocoConfig:
     device: str = 'auto'                # cpu, cuda, cuda:N, or auto (cuda when present)
     amp: bool = True                    # bf16 autocast and channels-last on CUDA (ignored on CPU)
     max_bad_steps: int = 10             # stop after this many consecutive non-finite losses
+
+    def __post_init__(self):
+        "Settings left to the data set (None) take its measured defaults, or the paper's; an unknown data set is named by `check_config`."
+        spec = DATA_SETS.get(self.ds_name)
+        if self.model_feature_maps is None: self.model_feature_maps = (spec and spec.feature_maps) or PAPER_FEATURE_MAPS
+        if self.learning_rate is None: self.learning_rate = (spec and spec.learning_rate) or PAPER_LEARNING_RATE
 
 # %% ../nbs/25_config.ipynb #8be9f127
 def check_dims(cfg: SpocoConfig, # the configuration

@@ -55,8 +55,8 @@ def figure(pred: Path, gt_of, out: Path, title: str):
 
 def tutorial_3d(work: Path, steps: int):
     data, rn, pred = work / 'data', work / 'run', work / 'pred'
-    t = run(['spoco_train', '--ds-name', 'nuclei3d', '--ds-path', data, '--model-name', 'UNet3D', '--model-feature-maps', 16, 32, 64, 128,
-             '--learning-rate', 0.001, '--max-num-iterations', steps, '--val-every', steps, '--checkpoint-dir', rn], rn / 'last_checkpoint.pytorch')
+    t = run(['spoco_train', '--ds-name', 'nuclei3d', '--ds-path', data, '--model-name', 'UNet3D',
+             '--max-num-iterations', steps, '--val-every', steps, '--checkpoint-dir', rn], rn / 'last_checkpoint.pytorch')
     run(['spoco_predict', '--model-path', rn / 'last_checkpoint.pytorch', '--output-dir', pred], pred / 'done')
     (pred / 'done').touch()
     run(['spoco_cluster', '--ds-name', 'nuclei3d', '--emb-dir', pred, '--gt-dir', data / 'test'])
@@ -79,8 +79,8 @@ def tutorial_own(work: Path, steps: int):
             if phase != 'train': shutil.copytree(builtin / phase / 'masks', mine / phase / 'masks'); continue
             (mine / 'train' / 'masks').mkdir()
             for i, s in enumerate(ds.samples): Image.fromarray(ds.load(i)['label'].astype(np.uint16)).save(mine / 'train' / 'masks' / f'{s.name}.png')
-    t = run(['spoco_train', '--ds-name', 'folder', '--ds-path', mine, '--patch-size', 128, 128, '--model-feature-maps', 16, 32, 64, 128,
-             '--learning-rate', 0.001, '--max-num-iterations', steps, '--val-every', steps, '--checkpoint-dir', rn], rn / 'last_checkpoint.pytorch')
+    t = run(['spoco_train', '--ds-name', 'folder', '--ds-path', mine, '--patch-size', 128, 128,
+             '--max-num-iterations', steps, '--val-every', steps, '--checkpoint-dir', rn], rn / 'last_checkpoint.pytorch')
     run(['spoco_predict', '--model-path', rn / 'last_checkpoint.pytorch', '--output-dir', pred], pred / 'done')
     (pred / 'done').touch()
     run(['spoco_cluster', '--ds-name', 'folder', '--emb-dir', pred, '--gt-dir', mine / 'test' / 'masks'])

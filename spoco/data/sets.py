@@ -22,9 +22,9 @@ from .volumes import VolumeDataset, volume_arrays
 from .cityscapes import CITYSCAPES_VOID
 
 # %% auto #0
-__all__ = ['DATA_SETS', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file', 'cvppp_inputs', 'cityscapes_inputs',
-           'mask_inputs', 'semantic_mask', 'read_label_file', 'binary_mask', 'plain_labels', 'plain_objects',
-           'cityscapes_objects']
+__all__ = ['DATA_SETS', 'SMALL_NET', 'SMALL_LR', 'DataRequest', 'DataSetSpec', 'register', 'data_set', 'one_file', 'cvppp_inputs',
+           'cityscapes_inputs', 'mask_inputs', 'semantic_mask', 'read_label_file', 'binary_mask', 'plain_labels',
+           'plain_objects', 'cityscapes_objects']
 
 # %% ../../nbs/09_data.sets.ipynb #3b66f475
 @dataclass
@@ -56,6 +56,8 @@ class DataSetSpec:
     objects: Callable | None = None     # scoring: (labels, things class, ignore label) -> (true objects, ignored pixels or None)
     help: str = ''                      # one line for --help
     sample: float | None = None         # fraction of objects kept per image when --instance-ratio is not given; None keeps every given label
+    feature_maps: tuple | None = None   # U-Net feature maps when --model-feature-maps is not given; None: the paper's
+    learning_rate: float | None = None  # Adam's learning rate when --learning-rate is not given; None: the paper's
 
 # %% ../../nbs/09_data.sets.ipynb #9eb8ce05
 DATA_SETS: dict = {}
@@ -191,6 +193,8 @@ def _volumes(r: DataRequest) -> InstanceDataset:
     if not paths: return _folder(r, ndim=3)  # TIFF stacks in images/ and masks/ (ImageFolder names an empty folder)
     return VolumeDataset(paths, r.patch, views=r.views, instance_ratio=r.instance_ratio, seed=r.seed, kept=r.kept, need_labels=r.phase != 'test')
 
+SMALL_NET, SMALL_LR = (16, 32, 64, 128), 1e-3  # U-Net and learning rate measured best on a user's few images within CPU minutes (bench/defaults.py)
+
 def _builtin(write):
     "A `prepare` that writes a built-in data set with `write(root)` unless one was written there before."
     def prepare(root):
@@ -203,12 +207,12 @@ register(DataSetSpec('synthetic', 2, (448, 448), _cvppp, _phase_dir, 'cvppp', pr
 register(DataSetSpec('cityscapes', 2, (384, 768), _cityscapes, lambda root, phase: _phase_dir(Path(root) / 'leftImg8bit', phase), 'cityscapes', inputs=cityscapes_inputs,
                      read_mask=lambda p, c=None: semantic_mask(read_labels(p), c), read_gt=lambda p, c=None: eval_labels(p), objects=cityscapes_objects, sample=0.1,
                      help='Cityscapes: ROOT/leftImg8bit and ROOT/gtFine'))
-register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
+register(DataSetSpec('folder', 2, (256, 256), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, feature_maps=SMALL_NET, learning_rate=SMALL_LR,
                      help='your images: ROOT/{train,val,test}/images/* and .../masks/* with matching names'))
-register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs,
+register(DataSetSpec('volumes', 3, (32, 128, 128), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs, feature_maps=SMALL_NET, learning_rate=SMALL_LR,
                      help='3D volumes: ROOT/{train,val,test}/*.h5 with datasets raw and label, *.zarr (plain arrays raw and label, or OME-Zarr with a labels group), or TIFF stacks in images/ and masks/'))
-register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)), sample=0.1,
+register(DataSetSpec('nuclei', 2, (128, 128), _folder, _phase_dir, 'matching', windows=True, inputs=mask_inputs, prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=2)), sample=0.1, feature_maps=SMALL_NET, learning_rate=SMALL_LR,
                      help='built-in synthetic fluorescent nuclei, 256x256 images in the folder layout, written to ROOT on first use'))
-register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs, sample=0.1,
+register(DataSetSpec('nuclei3d', 3, (16, 48, 48), _volumes, _phase_dir, 'matching', windows=True, inputs=mask_inputs, sample=0.1, feature_maps=SMALL_NET, learning_rate=SMALL_LR,
                      prepare=_builtin(lambda root: write_synthetic_nuclei(root, ndim=3, n_train=8, n_val=2, n_test=2, size=64, spacing=(2, 1, 1))),
                      help='built-in synthetic nuclei in 3D, 32x64x64 stacks (z sampled twice as coarsely) as HDF5, written to ROOT on first use'));
