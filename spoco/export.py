@@ -27,9 +27,8 @@ from .viz import overlay, pca_rgb
 
 # %% auto #0
 __all__ = ['EXTRA', 'PAPER', 'TEST_SIDE', 'PERCENTILES', 'middle', 'stored_image', 'tiling', 'preprocessing', 'consumer_input',
-           'spoco_clipped', 'tensors', 'recipe', 'package_readme', 'bioimageio_spec', 'test_pair', 'cover',
-           'default_image', 'describe', 'ExportRun', 'check_fields', 'export_package', 'package_embeddings',
-           'spoco_export']
+           'spoco_clipped', 'tensors', 'recipe', 'package_readme', 'bioimageio_spec', 'test_pair', 'cover', 'ExportRun',
+           'check_fields', 'default_image', 'describe', 'export_package', 'package_embeddings', 'spoco_export']
 
 # %% ../nbs/75_export.ipynb #f54686e6
 EXTRA = "pip install 'spoco[bioimageio]'"  # what installs the exporter's dependencies
@@ -192,6 +191,28 @@ def cover(x: np.ndarray, # the test input (1, C, ...)
     if img.ndim == 4: img, emb = img[:, img.shape[1] // 2], emb[:, emb.shape[1] // 2]
     Image.fromarray(np.concatenate([overlay(img[:3] if len(img) >= 3 else img[:1], np.zeros(img.shape[1:], int)), pca_rgb(emb)], 1)).save(path)
 
+# %% ../nbs/75_export.ipynb #8f751aa5
+@dataclass
+class ExportRun:
+    "What `spoco_export` packs and where it writes the package."
+    model_path: str  # checkpoint written by training, e.g. CHECKPOINT_DIR/best_checkpoint.pytorch
+    out: str  # the package to write, MODEL.zip
+    image: str | None = None  # the test image (2D: PNG/JPEG/TIFF; 3D: TIFF stack, or HDF5/zarr volume with dataset raw); default: the first test (else training) image of the checkpoint's data set
+    name: str | None = None  # the model's name; default: spoco, the data set and the dimension
+    authors: tuple[str, ...] = ()  # the model's authors; default: spoco's
+    license: str = 'Apache-2.0'  # SPDX identifier of the weights' licence
+    overwrite: bool = False  # replace an existing package
+
+def check_fields(spec, # the module `bioimageio.spec.model.v0_5`
+                 run: ExportRun, # the command's settings
+                ):
+    "Refuse, with the flag's name, a licence that is no SPDX identifier and empty names, before any work."
+    try: spec.LicenseId(run.license)
+    except ValueError: raise ValueError(f'--license must be an SPDX licence identifier such as Apache-2.0, MIT or CC-BY-4.0, got {run.license!r}') from None
+    if run.name is not None and not run.name.strip(): raise ValueError('--name must not be empty')
+    if any(not a.strip() for a in run.authors): raise ValueError('--authors must be names, not empty words')
+
+
 # %% ../nbs/75_export.ipynb #248e723f
 def default_image(cfg, # a checkpoint's resolved configuration
                  ) -> Path:
@@ -233,27 +254,7 @@ def describe(spec, # the module `bioimageio.spec.model.v0_5`
         tags=['spoco', 'instance-segmentation', 'pixel-embeddings', 'sparse-annotation', f'{x.ndim - 2}d', 'pytorch'],
         inputs=[raw], outputs=[emb], weights=weights, config=spec.Config(spoco=r))
 
-# %% ../nbs/75_export.ipynb #8f751aa5
-@dataclass
-class ExportRun:
-    "What `spoco_export` packs and where it writes the package."
-    model_path: str  # checkpoint written by training, e.g. CHECKPOINT_DIR/best_checkpoint.pytorch
-    out: str  # the package to write, MODEL.zip
-    image: str | None = None  # the test image (2D: PNG/JPEG/TIFF; 3D: TIFF stack, or HDF5/zarr volume with dataset raw); default: the first test (else training) image of the checkpoint's data set
-    name: str | None = None  # the model's name; default: spoco, the data set and the dimension
-    authors: tuple[str, ...] = ()  # the model's authors; default: spoco's
-    license: str = 'Apache-2.0'  # SPDX identifier of the weights' licence
-    overwrite: bool = False  # replace an existing package
-
-def check_fields(spec, # the module `bioimageio.spec.model.v0_5`
-                 run: ExportRun, # the command's settings
-                ):
-    "Refuse, with the flag's name, a licence that is no SPDX identifier and empty names, before any work."
-    try: spec.LicenseId(run.license)
-    except ValueError: raise ValueError(f'--license must be an SPDX licence identifier such as Apache-2.0, MIT or CC-BY-4.0, got {run.license!r}') from None
-    if run.name is not None and not run.name.strip(): raise ValueError('--name must not be empty')
-    if any(not a.strip() for a in run.authors): raise ValueError('--authors must be names, not empty words')
-
+# %% ../nbs/75_export.ipynb #6e55b0cb
 def export_package(run: ExportRun # the checkpoint, the package and its fields
                   ) -> Path:
     "Write a bioimage.io model package (format 0.5) of a checkpoint's f network; return its path."
