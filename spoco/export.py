@@ -289,12 +289,14 @@ def package_embeddings(package, # a package written by `spoco_export`
     from bioimageio.core import create_prediction_pipeline, load_model_description
     from bioimageio.core.digest_spec import create_sample_for_model
     model = load_model_description(package)
+    spoco = (model.config.model_extra or {}).get('spoco') if hasattr(model, 'config') else None
+    if not spoco: raise ValueError(f'{package} is not a package written by spoco_export: its config has no spoco recipe')
     pipeline = create_prediction_pipeline(model)
     sample = create_sample_for_model(model, inputs={'raw': spoco_clipped(np.asarray(image))[None]})
     if blocksize is None: out = pipeline.predict_sample_without_blocking(sample, skip_input_padding=True, skip_output_cropping=True)
     else: out = pipeline.predict_sample_with_blocking(sample, ns=blocksize)
     emb = torch.from_numpy(np.asarray(out.members['embeddings'].data, np.float32))
-    return add_coords(emb, tuple(model.config.model_extra['spoco']['coord_px']))[0].numpy()
+    return add_coords(emb, tuple(spoco['coord_px']))[0].numpy()
 
 # %% ../nbs/75_export.ipynb #5e2a60a0
 @command(ExportRun, prog='spoco_export')
