@@ -133,9 +133,9 @@ class Jitter:
 def standardize(x: torch.Tensor,  # (B, C, ...) images
                 eps: float = 1e-6,  # added to the standard deviation, so flat images stay finite
                ) -> torch.Tensor:
-    "Zero mean, unit variance per sample of a batch (B, C, ...)."
+    "Zero mean, unit variance per sample of a batch (B, C, ...); the deviation divides by n, as bioimage.io's does."
     dims = tuple(range(1, x.ndim))
-    return (x - x.mean(dims, keepdim=True)) / (x.std(dims, keepdim=True) + eps)
+    return (x - x.mean(dims, keepdim=True)) / (x.std(dims, keepdim=True, correction=0) + eps)
 
 # %% ../../nbs/02_data.views.ipynb #c2b3f30f
 def random_flips(images: torch.Tensor,  # (B, C, ...) images
