@@ -14,9 +14,9 @@ from PIL import Image
 
 from .cli import UserError, command, say
 from .config import MODELS
-from .data.folder import channel_axis, read_stack
-from .data.io import as_chw, atomic_write, read_array, to_unit_range
-from .data.views import standardize
+from .data.folder import read_stack_raw
+from .data.io import UNIT_PERCENTILES, as_chw, atomic_write, read_array, to_unit_range
+from .cluster import BANDWIDTH
 from .data.volumes import volume_arrays
 from .foreground import classifier_state
 from .model import add_coords
@@ -26,8 +26,8 @@ from .tiles import size_multiple, unet_radii
 from .viz import overlay, pca_rgb
 
 # %% auto #0
-__all__ = ['EXTRA', 'PAPER', 'TEST_SIDE', 'PERCENTILES', 'middle', 'stored_image', 'tiling', 'preprocessing', 'consumer_input',
-           'spoco_clipped', 'tensors', 'recipe', 'package_readme', 'bioimageio_spec', 'test_pair', 'cover', 'ExportRun',
+__all__ = ['EXTRA', 'PAPER', 'TEST_SIDE', 'middle', 'stored_image', 'tiling', 'preprocessing', 'consumer_input', 'spoco_clipped',
+           'tensors', 'recipe', 'package_readme', 'bioimageio_spec', 'test_output', 'cover', 'ExportRun',
            'check_fields', 'default_image', 'describe', 'export_package', 'package_embeddings', 'spoco_export']
 
 # %% ../nbs/75_export.ipynb #f54686e6
@@ -48,10 +48,7 @@ def stored_image(path, # a 2D image file (PNG, JPEG, TIFF), or a volume: TIFF st
                  multiples: tuple, # per axis, the size the network needs a multiple of
                 ) -> np.ndarray:
     "The middle of an image as stored, (C, ...) in its own dtype, read for a package's test input."
-    if ndim == 3 and Path(path).suffix.lower() in ('.tif', '.tiff'):
-        arr, axes = read_stack(path)
-        c = channel_axis(arr.shape, axes, 3, path)
-        arr = arr[None] if c is None else np.moveaxis(arr, c, 0)
+    if ndim == 3 and Path(path).suffix.lower() in ('.tif', '.tiff'): arr = read_stack_raw(path)
     elif ndim == 3:
         with volume_arrays(path, label_key=None) as f:
             raw = f['raw']
@@ -75,8 +72,6 @@ def tiling(net: torch.nn.Module, # the f network (or a module holding U-Nets)
         least.append(n); halos.append(min(h, (n - m) // 2 // m * m))
     return steps, tuple(least), tuple(halos)
 
-PERCENTILES = (0.1, 99.9)  # spoco scales images other than 8-bit between these percentiles, clipped (`to_unit_range`)
-
 def preprocessing(spec, # the module `bioimageio.spec.model.v0_5`
                   axes: list, # the axes to normalise over (channel and space)
                   eight_bit: bool, # the input is 8-bit: spoco scales it by 1/255 and does not clip
@@ -84,20 +79,20 @@ def preprocessing(spec, # the module `bioimageio.spec.model.v0_5`
     "spoco's scaling to [0, 1] and standardisation as bioimage.io pre-processing steps."
     zmuv = spec.ZeroMeanUnitVarianceDescr(kwargs=spec.ZeroMeanUnitVarianceKwargs(axes=axes, eps=1e-6))
     if eight_bit: return [zmuv]
-    return [spec.ClipDescr(kwargs=spec.ClipKwargs(axes=axes, min_percentile=PERCENTILES[0], max_percentile=PERCENTILES[1])), zmuv]
+    return [spec.ClipDescr(kwargs=spec.ClipKwargs(axes=axes, min_percentile=UNIT_PERCENTILES[0], max_percentile=UNIT_PERCENTILES[1])), zmuv]
 
 def consumer_input(raw: np.ndarray, # one image as stored (C, ...)
                   ) -> torch.Tensor:
     "The network input (1, C, ...) that bioimage.io makes of an image with these steps: statistics of the raw pixels, then clipped and standardised."
     x = raw.astype(np.float64)
     mean, std = x.mean(), x.std()
-    if raw.dtype != np.uint8: x = np.clip(x, *np.percentile(x, PERCENTILES))
+    if raw.dtype != np.uint8: x = np.clip(x, *np.percentile(x, UNIT_PERCENTILES))
     return torch.from_numpy(((x - mean) / (std + 1e-6)).astype(np.float32))[None]
 
 def spoco_clipped(image: np.ndarray # one image as stored (C, ...)
                  ) -> np.ndarray:
     "The image clipped where spoco's scaling clips it (8-bit images are not), in its own units."
-    return image if image.dtype == np.uint8 else np.clip(image, *np.percentile(image, PERCENTILES)).astype(image.dtype)
+    return image if image.dtype == np.uint8 else np.clip(image, *np.percentile(image, UNIT_PERCENTILES)).astype(image.dtype)
 
 def tensors(spec, # the module `bioimageio.spec.model.v0_5`
             net: torch.nn.Module, # the f network
@@ -127,7 +122,7 @@ def recipe(net: torch.nn.Module, # a predictor from `load_predictor`
     "The clustering recipe of a trained model, as stored in a package's config (plain values only)."
     known = {k: v for k, v in (getattr(net, 'clustering', None) or {}).items() if k in RECIPE and v is not None}
     return {'embeddings': 'f', 'coord_px': [float(p) for p in cfg.coord_px or (0.0,)],
-            'clustering': 'mean-shift', 'delta_var': float(cfg.loss_delta_var), 'bandwidth': 2 * float(cfg.loss_delta_var),
+            'clustering': 'mean-shift', 'delta_var': float(cfg.loss_delta_var), 'bandwidth': BANDWIDTH * float(cfg.loss_delta_var),
             'min_size': int(known.get('min_size', 0)),
             'foreground': 'learnt (foreground.pt)' if getattr(net, 'foreground', None) is not None else 'everywhere',
             'suggested': {k: (v.item() if hasattr(v, 'item') else v) for k, v in known.items()},
@@ -173,14 +168,11 @@ def bioimageio_spec():
     except ImportError: raise UserError(f'bioimage.io packages need the optional extra: {EXTRA}') from None
     return spec
 
-def test_pair(net: torch.nn.Module, # the f network
-              path, # the image to take the test input from
-              ndim: int, # spatial dimensions
-             ) -> tuple:
-    "(test input (1, C, ...) as stored, test output (1, E, ...) float32): f on what bioimage.io makes of the input."
-    raw = stored_image(path, ndim, size_multiple(net, ndim))
-    with torch.no_grad(): y = net.eval()(consumer_input(raw))
-    return raw[None], y.numpy().astype(np.float32)
+def test_output(net: torch.nn.Module, # the f network
+                raw: np.ndarray, # the test input (C, ...) as stored
+               ) -> np.ndarray:
+    "The test output (1, E, ...) float32: f on what bioimage.io makes of the test input."
+    with torch.no_grad(): return net.eval()(consumer_input(raw)).numpy().astype(np.float32)
 
 def cover(x: np.ndarray, # the test input (1, C, ...)
           y: np.ndarray, # the test output (1, E, ...)
@@ -264,8 +256,10 @@ def export_package(run: ExportRun # the checkpoint, the package and its fields
     if out.exists() and not run.overwrite: raise FileExistsError(f'{out} exists; give --overwrite to replace it')
     net, cfg = load_predictor(run.model_path)
     image = Path(run.image) if run.image else default_image(cfg)
-    x, y = test_pair(net.f, image, MODELS[cfg.model_name])
-    if x.shape[1] != cfg.model_in_channels: raise ValueError(f'{image} has {x.shape[1]} channels but the model takes {cfg.model_in_channels}')
+    ndim = MODELS[cfg.model_name]
+    raw = stored_image(image, ndim, size_multiple(net.f, ndim))
+    if len(raw) != cfg.model_in_channels: raise ValueError(f'{image} has {len(raw)} channels but the model takes {cfg.model_in_channels}')
+    x, y = raw[None], test_output(net.f, raw)
     from bioimageio.spec import save_bioimageio_package
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
@@ -273,7 +267,7 @@ def export_package(run: ExportRun # the checkpoint, the package and its fields
         torch.save(net.f.state_dict(), d / 'weights.pt')
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', torch.jit.TracerWarning)  # sizes are multiples, so the padding branch is never taken
-            torch.jit.trace(net.f.eval(), standardize(torch.from_numpy(to_unit_range(x[0]))[None])).save(str(d / 'weights.torchscript'))
+            torch.jit.trace(net.f.eval(), consumer_input(raw)).save(str(d / 'weights.torchscript'))
         if net.foreground is not None: torch.save(classifier_state(net.foreground), d / 'foreground.pt')
         staged = save_bioimageio_package(describe(spec, net, cfg, x, y, d, run, image), output_path=d / 'package.zip')
         return atomic_write(out, lambda p: shutil.copyfile(staged, p))

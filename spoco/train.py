@@ -351,16 +351,17 @@ def train(cfg: SpocoConfig,  # the run's configuration
     cfg = replace(cfg, patch_size=default_patch(cfg))  # the checkpoint keeps the patch: it fixes a 3D network's pooling
     device = pick_device(cfg.device)
     torch.manual_seed(seed_for(cfg.manual_seed, 'init'))
-    train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=group_rank()[1])
+    rank, world = group_rank()
+    train_ds, val_ds = build_data(cfg, kept=ck['kept'] if ck else None, processes=world)
     census = label_census(train_ds)
     cfg = resolve_labels(cfg, census)
     if ck is not None and ck.get('foreground') is not None: fg = classifier_from_state(ck['foreground'])
-    else: fg = training_foreground(train_ds, census, cfg.patch_size, cfg.manual_seed) if group_rank()[0] == 0 else None  # rank 0 saves it
+    else: fg = training_foreground(train_ds, census, cfg.patch_size, cfg.manual_seed) if rank == 0 else None  # rank 0 saves it
     sizes = voxel_sizes(train_ds)
     report = '\n'.join([census_report(census, labels_used(cfg)), positions_line(cfg), foreground_line(fg),
                         f'clustering: objects under {suggested_min_size(census)} pixels are dropped by default (0.15 of the labelled objects\' mean size; spoco_cluster --min-size overrides)']
                        + ([voxel_line(sizes)] if sizes else []))
-    if progress and group_rank()[0] == 0: print(report, flush=True)
+    if progress and rank == 0: print(report, flush=True)
     in_channels = cfg.model_in_channels or train_ds.load(0)['image'].shape[0]
     net, loss_fn = build_net(cfg, in_channels).to(device), build_loss(cfg)
     if device.type == 'cuda' and cfg.amp and MODELS[cfg.model_name] == 2: net = net.to(memory_format=torch.channels_last)

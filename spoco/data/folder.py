@@ -19,7 +19,7 @@ from .views import plain_view
 
 # %% auto #0
 __all__ = ['FILE_ENDS', 'TIFF_UNITS', 'file_layout', 'spatial_ndim', 'channel_axis', 'folder_ndim', 'read_stack',
-           'read_stack_image', 'read_stack_labels', 'tiff_spacing', 'folder_samples', 'ImageFolder']
+           'read_stack_raw', 'read_stack_image', 'read_stack_labels', 'tiff_spacing', 'folder_samples', 'ImageFolder']
 
 # %% ../../nbs/06_data.folder.ipynb #8d30402c
 FILE_ENDS = {'PNG': b'IEND\xaeB`\x82', 'JPEG': b'\xff\xd9'}  # the last bytes of a whole PNG (its IEND chunk) and JPEG file
@@ -134,12 +134,17 @@ def read_stack(path,  # an image file; TIFF keeps its axis letters
         with tifffile.TiffFile(path) as t: return t.series[0].asarray(), t.series[0].axes
     except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
 
+def read_stack_raw(path,  # a TIFF stack (D, H, W), with or without a channel axis
+                  ) -> np.ndarray:
+    "Read a 3D image stack as stored, channels first: (C, D, H, W) in its own dtype."
+    arr, axes = read_stack(path)
+    c = channel_axis(arr.shape, axes, 3, path)
+    return arr[None] if c is None else np.moveaxis(arr, c, 0)
+
 def read_stack_image(path,  # a TIFF stack (D, H, W), with or without a channel axis
                     ) -> np.ndarray:
     "Read a 3D image stack as float32 (C, D, H, W) in [0, 1]."
-    arr, axes = read_stack(path)
-    c = channel_axis(arr.shape, axes, 3, path)
-    return to_unit_range(arr[None] if c is None else np.moveaxis(arr, c, 0))
+    return to_unit_range(read_stack_raw(path))
 
 def read_stack_labels(path,  # a TIFF stack (D, H, W) of integer ids
                      ) -> np.ndarray:

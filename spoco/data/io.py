@@ -12,10 +12,10 @@ import tifffile
 from PIL import Image
 
 # %% auto #0
-__all__ = ['DataError', 'read_array', 'to_unit_range', 'as_chw', 'read_image', 'decode_rgb_labels', 'looks_like_labels',
-           'read_labels', 'label_ids', 'relabel_consecutive', 'same_objects', 'check_ratio', 'n_kept', 'sample_objects',
-           'keep_objects', 'seed_for', 'fsync_path', 'remove_stale_temporaries', 'atomic_write', 'write_table',
-           'check_same_shape']
+__all__ = ['UNIT_PERCENTILES', 'DataError', 'read_array', 'to_unit_range', 'as_chw', 'read_image', 'decode_rgb_labels',
+           'looks_like_labels', 'read_labels', 'label_ids', 'relabel_consecutive', 'same_objects', 'check_ratio',
+           'n_kept', 'sample_objects', 'keep_objects', 'seed_for', 'fsync_path', 'remove_stale_temporaries',
+           'atomic_write', 'write_table', 'check_same_shape']
 
 # %% ../../nbs/00_data.io.ipynb #7037884a
 class DataError(ValueError):
@@ -44,12 +44,14 @@ def read_array(path,  # a PNG, JPEG or TIFF file
     except Exception as e: raise DataError(f'cannot read image {path}: {e}') from None
 
 # %% ../../nbs/00_data.io.ipynb #3d7cf422
+UNIT_PERCENTILES = (0.1, 99.9)  # images other than 8-bit are scaled between these percentiles of their own values, clipped
+
 def to_unit_range(arr: np.ndarray,  # an image of any dtype and shape
                  ) -> np.ndarray:
     "Scale an image to float32 in [0, 1]: 8-bit by 1/255, any other depth by its own percentiles."
     if arr.dtype == np.uint8: return arr.astype(np.float32) / 255
     arr = arr.astype(np.float32)
-    lo, hi = np.percentile(arr, (0.1, 99.9))
+    lo, hi = np.percentile(arr, UNIT_PERCENTILES)
     return np.clip((arr - lo) / max(float(hi - lo), 1e-8), 0, 1).astype(np.float32)
 
 def as_chw(arr: np.ndarray,  # an image array as read: (H, W), (H, W, C) or (C, H, W)

@@ -15,7 +15,7 @@ import zarr
 from fastcore.basics import patch
 
 from .core import InstanceDataset, Sample, random_window
-from .io import DataError, keep_objects, seed_for, to_unit_range
+from .io import UNIT_PERCENTILES, DataError, keep_objects, seed_for, to_unit_range
 from .views import plain_view
 
 # %% auto #0
@@ -123,7 +123,7 @@ def volume_range(raw: h5py.Dataset,  # a (D, H, W) or (C, D, H, W) volume in an 
     if raw.dtype == np.uint8: return None
     step = max(1, math.ceil((math.prod(raw.shape[-3:]) / max_voxels) ** (1 / 3)))
     grid = raw[(slice(None),) * (raw.ndim - 3) + (slice(None, None, step),) * 3].astype(np.float32)
-    return tuple(np.percentile(grid, (0.1, 99.9)))
+    return tuple(np.percentile(grid, UNIT_PERCENTILES))
 
 def unit_range(raw: np.ndarray,  # a block of raw intensities
                lohi,  # its volume's (low, high) from `volume_range`; None: 8-bit data, scaled by 1/255
