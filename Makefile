@@ -13,7 +13,7 @@ $(STAMP): settings.ini setup.py constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0
-	$(PY) -m pip install -q -c constraints.txt -e ".[dev,bioimageio]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev,bioimageio,napari]"
 	touch $(STAMP)
 
 # OpenMP threads that sleep while waiting keep a busy CPU (other programs, loader processes) from slowing training down.

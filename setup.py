@@ -21,6 +21,7 @@ lic = licenses[cfg['license']]
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
 bioimageio_requirements = cfg.get('bioimageio_requirements', '').split()
+napari_requirements = cfg.get('napari_requirements', '').split()
 scripts = [s.strip() for s in cfg.get('console_scripts', '').splitlines() if s.strip()]
 
 setuptools.setup(
@@ -42,9 +43,11 @@ setuptools.setup(
     ] + [f'Programming Language :: Python :: {v}' for v in py_versions if parse(v) >= min_python],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
+    package_data={cfg['lib_name']: ['napari.yaml']},
     python_requires=f'>={cfg["min_python"]}',
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'bioimageio': bioimageio_requirements},
-    entry_points={'console_scripts': scripts, 'nbdev': [f'{cfg["lib_name"]}={cfg["lib_name"]}._modidx:d']},
+    extras_require={'dev': dev_requirements, 'bioimageio': bioimageio_requirements, 'napari': napari_requirements},
+    entry_points={'console_scripts': scripts, 'nbdev': [f'{cfg["lib_name"]}={cfg["lib_name"]}._modidx:d'],
+                  'napari.manifest': [f'{cfg["lib_name"]} = {cfg["lib_name"]}:napari.yaml']},
     zip_safe=False,
 )

@@ -34,7 +34,7 @@ from .validation import choose_clustering, labelled_crops, validate, validation_
 __all__ = ['WINDOW_ZOOM', 'EVENTS', 'RUN_FIELDS', 'lr_at', 'sample_ratio', 'build_data', 'Callback', 'check_callback',
            'NonFiniteLoss', 'Trainer', 'no_batch', 'CheckpointCB', 'SignalCB', 'ValidateCB', 'ClusteringCB',
            'training_foreground', 'ProgressCB', 'TensorBoardCB', 'resolve_labels', 'labels_used', 'positions_line',
-           'voxel_sizes', 'voxel_line', 'train']
+           'voxel_sizes', 'voxel_line', 'prepare', 'train']
 
 # %% ../nbs/66_train.ipynb #1103f3f3
 def lr_at(cfg: SpocoConfig, # the run's configuration
@@ -150,8 +150,8 @@ def one_step(self: Trainer, batch): # views and target, as the loader gives them
 
 # %% ../nbs/66_train.ipynb #c63cf5ab
 @patch
-def fit(self: Trainer):
-    "Train until `max_num_iterations` optimizer steps are done or a stop is requested."
+def steps(self: Trainer):
+    "Train until `max_num_iterations` optimizer steps are done or a stop is requested, yielding the iteration after every batch."
     self.net.f.train(); self.net.g.train()
     self('before_fit')
     try:
@@ -164,9 +164,15 @@ def fit(self: Trainer):
                 self.one_step(self.batch)
                 self.batch_in_epoch += 1
                 self('after_step')
+                yield self.it
                 if self.it >= self.cfg.max_num_iterations or self.stop: break
             else: self.epoch, self.batch_in_epoch = self.epoch + 1, 0
     finally: self('after_fit')
+
+@patch
+def fit(self: Trainer):
+    "Train until `max_num_iterations` optimizer steps are done or a stop is requested."
+    for _ in self.steps(): pass
     return self
 
 def no_batch(t: Trainer # a trainer whose loader gives no batch
@@ -338,12 +344,12 @@ def voxel_line(sizes: dict # as `voxel_sizes` gives them
 # %% ../nbs/66_train.ipynb #ab33ac9e
 RUN_FIELDS = ('device', 'num_workers', 'log_after_iters', 'val_every', 'val_min_size', 'checkpoint_every', 'max_num_iterations', 'checkpoint_dir', 'ds_path')
 
-def train(cfg: SpocoConfig,  # the run's configuration
-          resume: bool = False,  # continue from CHECKPOINT_DIR/last_checkpoint.pytorch
-          cbs: tuple = (),  # extra callbacks
-          progress: bool = True,  # show a progress bar
-         ) -> Trainer:  # the trainer after the run
-    "Train SPOCO as configured; return the trainer (its `net` holds f and g)."
+def prepare(cfg: SpocoConfig,  # the run's configuration
+            resume: bool = False,  # continue from CHECKPOINT_DIR/last_checkpoint.pytorch
+            cbs: tuple = (),  # extra callbacks
+            progress: bool = True,  # show a progress bar and the report on the labels
+           ) -> Trainer:  # ready to `fit` (or to take `steps`)
+    "A trainer for the run as configured: data, labels, foreground, networks and callbacks resolved once."
     check_config(cfg)
     ck = load_checkpoint(Path(cfg.checkpoint_dir) / 'last_checkpoint.pytorch') if resume else None
     if ck is not None:
@@ -374,4 +380,12 @@ def train(cfg: SpocoConfig,  # the run's configuration
     trainer.extra['labels'] = dict(objects={k: c['objects'] for k, c in census.items()}, pixels={k: c['pixels'] for k, c in census.items()}, report=report, voxel_size=sizes)
     trainer.extra['foreground'] = classifier_state(fg)
     trainer.extra['clustering'] = {**trainer.extra.get('clustering', {}), 'min_size': suggested_min_size(census)}  # spoco_cluster's default
-    return trainer.fit()
+    return trainer
+
+def train(cfg: SpocoConfig,  # the run's configuration
+          resume: bool = False,  # continue from CHECKPOINT_DIR/last_checkpoint.pytorch
+          cbs: tuple = (),  # extra callbacks
+          progress: bool = True,  # show a progress bar
+         ) -> Trainer:  # the trainer after the run
+    "Train SPOCO as configured; return the trainer (its `net` holds f and g)."
+    return prepare(cfg, resume, cbs, progress).fit()

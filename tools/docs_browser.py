@@ -31,6 +31,8 @@ EXPECT = {
     '81_tutorial_cityscapes': dict(figures=1, out=[r'\bap50\b']),
     '82_tutorial_own_data': dict(figures=1, out=[r'\bf1\b']),
     '83_tutorial_3d': dict(figures=2, out=[r'\bf1\b', r'pooling per level']),
+    '84_tutorial_napari': dict(pictures=1, out=[r'rdf\.yaml']),
+    '76_napari_plugin': dict(out=[r'objects in layer instances']),
     '75_export': dict(figures=1, out=[r'usage: spoco_export', r"'passed'"]),
     '85_ablation': dict(pictures=3, figures=1, out=[r'no-consistency']),
     '86_peers': dict(pictures=2, figures=1, text=[r'StarDist'], out=[r'\| 2D nuclei \| 0\.1 \| spoco \|']),

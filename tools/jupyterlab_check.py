@@ -15,7 +15,7 @@ import chromium
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ['95_explorer.ipynb', '80_tutorial_cvppp.ipynb', '81_tutorial_cityscapes.ipynb', '82_tutorial_own_data.ipynb', '83_tutorial_3d.ipynb']
+DEFAULT = ['95_explorer.ipynb', '80_tutorial_cvppp.ipynb', '81_tutorial_cityscapes.ipynb', '82_tutorial_own_data.ipynb', '83_tutorial_3d.ipynb', '84_tutorial_napari.ipynb']
 EXPLORER = '95_explorer.ipynb'
 RUN_TIMEOUT = int(os.environ.get('JUPYTERLAB_CHECK_TIMEOUT', 300))  # seconds for one notebook's cells
 MIN_STD = 3.0  # as in tools/docs_browser.py: a picture whose grey levels vary less is blank
