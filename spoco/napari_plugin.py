@@ -12,11 +12,11 @@ import h5py
 import numpy as np
 import tifffile
 from fastcore.basics import patch
-from magicgui.widgets import CheckBox, Container, FloatSpinBox, Label, LineEdit, ProgressBar, PushButton, SpinBox, create_widget
+from magicgui.widgets import CheckBox, Container, Label, LineEdit, ProgressBar, PushButton, SpinBox, create_widget
 
 from .cli import UserError
 from .cluster import ClusterSettings, segment as segment_image  # the name `segment` is the widget's and the session's
-from .config import SpocoConfig, config_from_dict
+from .config import MODELS, SpocoConfig, config_from_dict
 from .data.folder import ImageFolder
 from .data.io import atomic_write, keep_objects, sample_objects, seed_for
 from .data.nuclei import make_nuclei, nuclei_shape
@@ -29,8 +29,8 @@ from .viz import pca_rgb
 
 # %% auto #0
 __all__ = ['STEPS', 'LOSS_EVERY', 'SAMPLE_PAINTED', 'PaintError', 'layer_image', 'layer_labels', 'write_layers', 'read_back',
-           'TrainSettings', 'session_config', 'Progress', 'Session', 'nuclei_sample', 'nuclei_2d', 'nuclei_3d',
-           'read_predictions', 'get_reader', 'SpocoWidget']
+           'TrainSettings', 'session_config', 'Progress', 'Session', 'check_fits', 'nuclei_sample', 'nuclei_2d',
+           'nuclei_3d', 'read_predictions', 'get_reader', 'SpocoWidget']
 
 # %% ../nbs/76_napari_plugin.ipynb #1ce8253a
 class PaintError(UserError, ValueError):
@@ -82,7 +82,7 @@ def read_back(root, # a root written by `write_layers`
     return ImageFolder(root, phase, ndim=ndim).load(0)
 
 # %% ../nbs/76_napari_plugin.ipynb #56bff675
-STEPS = 150  # optimizer steps of one Train by default: the samples' F1 levels off here within about two CPU minutes (bench/napari.py)
+STEPS = 10  # optimizer steps of one Train by default: the measured best on the samples (bench/napari_plugin.py; more steps lower F1, in 3D from 30 on)
 
 @dataclass
 class TrainSettings:
@@ -156,15 +156,22 @@ class Session:
         if self.trainer is not None: self.trainer.stop = True
 
 # %% ../nbs/76_napari_plugin.ipynb #ad2606a8
-def _continued(model: Path | None, ndim: int, in_channels: int, s: TrainSettings) -> dict | None:
+def check_fits(model_name: str, # the model's network, a name of spoco.config.MODELS
+               in_channels: int, # the channels the model reads
+               ndim: int, # the image's spatial dimensions
+               channels: int, # the image's channels
+               hint: str = '', # what the user can do, appended to the sentence
+              ):
+    "Refuse an image of another dimension or channel count than the model takes, naming both."
+    if (MODELS[model_name], in_channels) != (ndim, channels):
+        raise PaintError(f'the model takes {MODELS[model_name]}D images of {in_channels} channel(s), this image is {ndim}D with {channels}{hint}')
+
+def _continued(model: Path | None, ndim: int, channels: int, s: TrainSettings) -> dict | None:
     "The checkpoint a Train continues from, or None; a model that cannot take this image is named."
     if model is None or not s.keep_model: return None
     ck = load_checkpoint(model)
-    old = config_from_dict(ck['config'])
-    first = next(v for v in ck['f'].values() if v.ndim in (4, 5))
-    if old.model_name != f'UNet{ndim}D' or first.shape[1] != in_channels:
-        raise PaintError(f'the current model takes {old.model_name[-2:]} images of {first.shape[1]} channel(s), this image is {ndim}D with {in_channels}: '
-                         'untick "continue from the current model" to start a new one')
+    first = next(v for v in ck['f'].values() if v.ndim in (4, 5))  # f's first convolution: its input channels
+    check_fits(config_from_dict(ck['config']).model_name, first.shape[1], ndim, channels, ': untick "continue from the current model" to start a new one')
     return ck
 
 @patch
@@ -203,8 +210,7 @@ def segment(self: Session,
     img = layer_image(image, rgb)
     ndim = img.ndim - rgb
     x = read_back(write_layers(self.root / 'segment', 'test', img, rgb=rgb), 'test', ndim)['image']
-    if (x.ndim - 1, x.shape[0]) != (cfg.model_name == 'UNet3D' and 3 or 2, cfg.model_in_channels):
-        raise PaintError(f'the model takes {cfg.model_name[-2:]} images of {cfg.model_in_channels} channel(s), this image is {ndim}D with {x.shape[0]}')
+    check_fits(cfg.model_name, cfg.model_in_channels, ndim, x.shape[0])
     seg, emb_f, _ = segment_image(net.to(pick_device(device)).eval(), x, ClusterSettings().settled(net.clustering))
     return seg.astype(np.uint32), emb_f
 
@@ -270,6 +276,12 @@ def _numbers(text: str, what: str, kind=float) -> tuple | None:
     try: return tuple(kind(v) for v in text.replace(',', ' ').split())
     except ValueError: raise PaintError(f'{what} must be numbers such as 128 128, or auto; got {text!r}') from None
 
+def _one(text: str, what: str) -> float | None:
+    "A field's one number ('auto' or empty: None), or the sentence that names the field."
+    v = _numbers(text, what)
+    if v is not None and len(v) != 1: raise PaintError(f'{what} must be one number, or auto; got {text!r}')
+    return v and v[0]
+
 class SpocoWidget(Container):
     "napari's spoco dock widget: paint a few objects, train, segment every object; save and load models."
     def __init__(self, napari_viewer, # the viewer (napari passes it)
@@ -286,7 +298,7 @@ class SpocoWidget(Container):
         d = TrainSettings()
         self.advanced = Container(widgets=[
             LineEdit(value='auto', name='patch_size', label='patch (pixels)'),
-            FloatSpinBox(value=data_set('folder').learning_rate, min=1e-6, max=1.0, step=1e-4, name='learning_rate', label='learning rate'),
+            LineEdit(value=f"{data_set('folder').learning_rate:g}", name='learning_rate', label='learning rate'),
             LineEdit(value='auto', name='coord_px', label='positions (pixels per unit)'),
             SpinBox(value=d.batch_size, min=1, max=256, name='batch_size', label='batch size'),
             SpinBox(value=d.seed, min=0, max=2 ** 31 - 1, name='seed', label='seed'),
@@ -314,10 +326,8 @@ class SpocoWidget(Container):
     def settings(self) -> TrainSettings:
         "The settings as the widget shows them."
         a = self.advanced
-        px = _numbers(a.coord_px.value, 'positions (pixels per unit)')
-        if px is not None and len(px) != 1: raise PaintError(f'positions (pixels per unit) must be one number, or auto; got {a.coord_px.value!r}')
-        return TrainSettings(steps=self.steps.value, patch_size=_numbers(a.patch_size.value, 'patch (pixels)', int), learning_rate=a.learning_rate.value,
-                             coord_px=px and px[0], batch_size=a.batch_size.value, seed=a.seed.value, device=a.device.value.strip(),
+        px, lr = (_one(w.value, w.label) for w in (a.coord_px, a.learning_rate))
+        return TrainSettings(steps=self.steps.value, patch_size=_numbers(a.patch_size.value, 'patch (pixels)', int), learning_rate=lr, coord_px=px, batch_size=a.batch_size.value, seed=a.seed.value, device=a.device.value.strip(),
                              keep_model=a.keep_model.value).check()
 
 # %% ../nbs/76_napari_plugin.ipynb #9be5d2f3
@@ -326,6 +336,7 @@ def _failed(self: SpocoWidget, e: BaseException):
     "Show a user's error in the status line and as a napari notification; anything else is a bug and is raised."
     if not isinstance(e, (UserError, ValueError, FileNotFoundError)): raise e
     from napari.utils.notifications import show_error
+    self.last = None  # `_trained`, which follows a failed Train, must not cover the sentence
     self.status.value = str(e); self._busy(False); show_error(f'spoco: {e}')
 
 @patch

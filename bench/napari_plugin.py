@@ -1,6 +1,6 @@
 """The napari plugin as a user runs it: a nuclei sample opened, its painted tenth trained on, Segment, scored against every nucleus.
 
-    xvfb-run -a python bench/napari.py [--dims 2 3] [--steps 60 150 300] [--seeds 0 1 2] [--out napari_bench.md]
+    xvfb-run -a python bench/napari_plugin.py [--dims 2 3] [--steps 60 150 300] [--seeds 0 1 2] [--out napari_bench.md]
                                        [--screenshot nbs/images/napari.png]
 
 For every setting a fresh viewer (not shown) gets the plugin's sample (`spoco.napari_plugin.nuclei_sample`: seed 0 is
