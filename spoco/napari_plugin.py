@@ -294,6 +294,8 @@ class SpocoWidget(Container):
         self.steps = SpinBox(value=STEPS, min=1, max=1_000_000, label='steps')
         self.train_button, self.stop_button = PushButton(text='Train'), PushButton(text='Stop', enabled=False)
         self.progress, self.status = ProgressBar(value=0, min=0, max=STEPS, label='progress'), Label(value='paint a few objects, then Train')
+        self.used = Label(value='')  # what the running or last Train took from the layers, as spoco_train reports it
+        self.used.native.setWordWrap(True)
         self.segment_button, self.save_button, self.load_button = PushButton(text='Segment'), PushButton(text='Save model'), PushButton(text='Load model')
         d = TrainSettings()
         self.advanced = Container(widgets=[
@@ -304,7 +306,7 @@ class SpocoWidget(Container):
             SpinBox(value=d.seed, min=0, max=2 ** 31 - 1, name='seed', label='seed'),
             LineEdit(value=d.device, name='device', label='device'),
             CheckBox(value=d.keep_model, name='keep_model', text='continue from the current model')])
-        super().__init__(widgets=[self._image_choice, self._labels_choice, self.steps, self.train_button, self.stop_button, self.progress, self.status,
+        super().__init__(widgets=[self._image_choice, self._labels_choice, self.steps, self.train_button, self.stop_button, self.progress, self.status, self.used,
                                   self.segment_button, self.save_button, self.load_button])
         fold = QCollapsible('Advanced'); fold.addWidget(self.advanced.native)
         self.native.layout().insertWidget(3, fold)
@@ -357,6 +359,7 @@ def _show(self: SpocoWidget, p: Progress):
     "Draw a Train's progress."
     self.last = p
     self.progress.max, self.progress.value, self.status.value = p.steps, p.step, p.line()
+    if self.used.value != self.session.report: self.used.value = self.session.report  # said at the start: the labels are the user's data
 
 @patch
 def _trained(self: SpocoWidget):
