@@ -400,8 +400,12 @@ def _show_result(self: SpocoWidget, result: tuple):
     seg, emb = result
     grid = dict(scale=self.image_layer.scale, translate=self.image_layer.translate)
     for name, data, add in (('instances', seg, self.viewer.add_labels), ('embeddings f (PCA)', pca_rgb(emb), lambda d, **k: self.viewer.add_image(d, rgb=True, visible=False, **k))):
-        if name in self.viewer.layers: self.viewer.layers[name].data = data
-        else: add(data, name=name, **grid)
+        old = self.viewer.layers[name] if name in self.viewer.layers else None
+        if old is not None and old.data.shape == data.shape:  # the same image again: new content, the image's grid kept
+            old.data, old.scale, old.translate = data, grid['scale'], grid['translate']
+        else:
+            if old is not None: self.viewer.layers.remove(old)  # another image: a layer of its shape
+            add(data, name=name, **grid)
     self._busy(False); self.status.value = f'{int(len(np.unique(seg)) - 1)} objects in layer instances'
 
 @patch
